@@ -1,0 +1,35 @@
+"""The role-aware navigation: every page shows the entries the user's roles open, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import policies
+from .models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items: list[tuple[str, str]] = []
+    unread = 0
+    if user.is_authenticated:
+        items.append((str(_("工作台")), reverse("dashboard")))
+        if policies.can_manage_unit_members(user):
+            items.append((str(_("单位人员")), reverse("unit_members")))
+        if policies.can_browse_organisations(user):
+            items.append((str(_("机构管理")), reverse("organisation_list")))
+        items.append((str(_("个人信息")), reverse("profile")))
+        unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
+    return {
+        "platform_name": settings.PLATFORM_NAME,
+        "nav_items": items,
+        "unread_notifications": unread,
+        "role_labels": [str(a) for a in policies.active_roles(user) if a.role != Role.PROFESSIONAL]
+        if user.is_authenticated
+        else [],
+    }

@@ -1,0 +1,20 @@
+"""Log hygiene: national ID numbers never reach a log line, whatever code emitted it."""
+
+import logging
+import re
+
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask_id_numbers_in_text(text: str) -> str:
+    return _ID_NUMBER_IN_TEXT.sub(lambda match: f"{match.group(1)}********{match.group(2)}", text)
+
+
+class MaskIdNumbersFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_id_numbers_in_text(message)
+        if masked != message:
+            record.msg = masked
+            record.args = None
+        return True
