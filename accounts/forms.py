@@ -8,6 +8,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import identity, services
@@ -101,6 +102,11 @@ class RegistrationForm(SignupForm):
 class LoginForm(AllauthLoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        # allauth sizes the field to the mobile number; an ID number (18, or more with spaces) must fit.
+        login.max_length = 40  # type: ignore[attr-defined]
+        login.validators = [v for v in login.validators if not isinstance(v, MaxLengthValidator)]
+        login.widget.attrs["maxlength"] = "40"
         self.fields["login"].label = _("身份证号或手机号")
         self.fields["login"].widget.attrs.update({"placeholder": _("身份证号或手机号"), "class": "form-control", "autocomplete": "username"})
         self.fields["password"].label = _("密码")

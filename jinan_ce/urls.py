@@ -11,7 +11,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("hours/", include("hours.urls")),
+    path("learning/", include("learning.urls")),
+    path("filings/", include("filings.urls")),
     path("api/", include("accounts.api_urls")),
+    path("api/hours/", include("hours.api_urls")),
+    path("api/learning/", include("learning.api_urls")),
+    path("api/filings/", include("filings.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
