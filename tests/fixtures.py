@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -45,18 +46,34 @@ def user(mobile: str) -> User:
     return User.objects.get(mobile=mobile)
 
 
-@pytest.fixture
-def world(db: None) -> World:
+def build_world() -> None:
+    """Idempotent: the demo city plus another county's bureau staff."""
     load_demo()
-    yanzhou = org("兖州区人力资源和社会保障局")
+    if User.objects.filter(mobile="13900000009").exists():
+        return
     other_county_staff = User.objects.create_user("13900000009", DEMO_PASSWORD, real_name="兖州区钱干事")
     services._set_id_number(other_county_staff, make_id_number("370812", datetime.date(1986, 8, 8), 93))
     other_county_staff.save()
-    services.role_grant(actor=None, user=other_county_staff, role=Role.COUNTY_BUREAU_STAFF, organisation=yanzhou)
+    services.role_grant(
+        actor=None, user=other_county_staff, role=Role.COUNTY_BUREAU_STAFF, organisation=org("兖州区人力资源和社会保障局")
+    )
+
+
+@pytest.fixture(scope="session")
+def _world_loaded(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Built once per run and committed; each test then runs inside its own rolled-back transaction.
+    Transactional tests (which flush the database afterwards) run last and rebuild it via `world`."""
+    with django_db_blocker.unblock():
+        build_world()
+
+
+@pytest.fixture
+def world(_world_loaded: None, db: None) -> World:
+    build_world()
     return World(
         city=org("济宁市人力资源和社会保障局"),
         rencheng=org("任城区人力资源和社会保障局"),
-        yanzhou=yanzhou,
+        yanzhou=org("兖州区人力资源和社会保障局"),
         education_department=org("任城区教育和体育局"),
         school=org("任城区实验中学"),
         other_school=org("任城区第二实验小学"),
@@ -66,7 +83,7 @@ def world(db: None) -> World:
         platform_admin=user("13800000000"),
         city_staff=user("13800000001"),
         county_staff=user("13800000002"),
-        other_county_staff=other_county_staff,
+        other_county_staff=user("13900000009"),
         department_reviewer=user("13800000003"),
         unit_admin=user("13800000004"),
         other_unit_admin=user("13800000008"),
