@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,8 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from . import selectors, services
-from .backends import IdNumberOrMobileBackend
+from . import security, selectors, services
 from .forms import LOGIN_INVALID
 from .models import Membership, Organisation, OrganisationKind
 from .serializers import (
@@ -42,7 +42,9 @@ class MeApi(generics.RetrieveUpdateAPIView):
         user = self.request.user
         data = serializer.validated_data
         changes = {field: data.get(field, getattr(user, field)) for field in services.PROFILE_FIELDS}
-        serializer.instance = services.profile_update(actor=user, mobile=data.get("mobile", user.mobile), **changes)  # type: ignore[arg-type]
+        serializer.instance = services.profile_update(
+            actor=user, mobile=data.get("mobile", user.mobile), **changes
+        )  # type: ignore[arg-type]
 
 
 class EmployerChangeApi(APIView):
@@ -51,7 +53,8 @@ class EmployerChangeApi(APIView):
         serializer = EmployerChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         unit = get_object_or_404(
-            Organisation.objects.filter(kind=OrganisationKind.UNIT, is_active=True), pk=serializer.validated_data["unit_id"]
+            Organisation.objects.filter(kind=OrganisationKind.UNIT, is_active=True),
+            pk=serializer.validated_data["unit_id"],
         )
         membership = services.employer_change_request(actor=request.user, unit=unit)  # type: ignore[arg-type]
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
@@ -142,7 +145,9 @@ class MembershipRejectApi(APIView):
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_reject(
-            actor=request.user, membership_id=membership.pk, reason=serializer.validated_data["reason"]  # type: ignore[arg-type]
+            actor=request.user,
+            membership_id=membership.pk,
+            reason=serializer.validated_data["reason"],  # type: ignore[arg-type]
         )
         return Response(MembershipSerializer(membership).data)
 
@@ -158,10 +163,17 @@ class TokenApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = IdNumberOrMobileBackend().authenticate(
-            request._request, username=serializer.validated_data["login"], password=serializer.validated_data["password"]
+        # Through django.contrib.auth so django-axes counts failures and locks out here as on the login page.
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["login"],
+            password=serializer.validated_data["password"],
         )
         if user is None:
             raise AuthenticationFailed(LOGIN_INVALID)
+        # Staff accounts give their TOTP code too: a token must not be a way around the second factor.
+        otp = serializer.validated_data.get("otp", "")
+        if security.needs_second_factor(user) and not security.totp_code_valid(user, otp):
+            raise AuthenticationFailed(security.OTP_INVALID)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -27,7 +27,11 @@ def find_user_by_login(login: str) -> User | None:
 
 class IdNumberOrMobileBackend(ModelBackend):
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         login = username or kwargs.get("mobile") or kwargs.get("login")
         if not login or password is None:

@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((str(_("单位人员")), reverse("unit_members")))
         if policies.can_browse_organisations(user):
             items.append((str(_("机构管理")), reverse("organisation_list")))
+        if policies.is_platform_admin(user) or policies.has_role(user, *policies.BUREAU_ROLES):
+            items.append((str(_("审计日志")), reverse("audit_log")))
         items.append((str(_("个人信息")), reverse("profile")))
         unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
     return {

@@ -17,7 +17,7 @@ from .management.commands.load_organisations import load_organisations
 from .models import Membership, MembershipStatus, Organisation, OrganisationKind, Role, UnitType, User
 
 JINING_CSV = Path(__file__).resolve().parent / "data" / "jining-organisations.csv"
-DEMO_PASSWORD = "Jining@2024demo"
+DEMO_PASSWORD = "Demo-Taibai-2024"  # noqa: S105  (printed in the README on purpose)
 
 
 def make_id_number(region: str, birth: datetime.date, sequence: int) -> str:
@@ -42,15 +42,69 @@ class DemoAccount:
 
 # (mobile, name, role, organisation name, ID number region + sequence)
 DEMO_ACCOUNTS = [
-    DemoAccount("13800000000", "平台管理员", Role.PLATFORM_ADMIN, None, make_id_number("370802", datetime.date(1980, 1, 1), 11)),
-    DemoAccount("13800000001", "市局王科长", Role.CITY_BUREAU_STAFF, "济宁市人力资源和社会保障局", make_id_number("370802", datetime.date(1979, 3, 12), 21)),
-    DemoAccount("13800000002", "任城区李干事", Role.COUNTY_BUREAU_STAFF, "任城区人力资源和社会保障局", make_id_number("370811", datetime.date(1985, 6, 2), 31)),
-    DemoAccount("13800000003", "教体局赵老师", Role.DEPARTMENT_REVIEWER, "任城区教育和体育局", make_id_number("370811", datetime.date(1983, 9, 18), 41)),
-    DemoAccount("13800000004", "实验中学孙主任", Role.UNIT_ADMIN, "任城区实验中学", make_id_number("370811", datetime.date(1982, 12, 5), 51)),
-    DemoAccount("13800000005", "张敏", Role.PROFESSIONAL, "任城区实验中学", make_id_number("370811", datetime.date(1990, 4, 23), 62)),
-    DemoAccount("13800000006", "职业学院刘老师", Role.PROVIDER_STAFF, "济宁职业技术学院", make_id_number("370802", datetime.date(1987, 7, 7), 71)),
-    DemoAccount("13800000007", "陈静", Role.PROFESSIONAL, "济宁鲁科智能科技有限公司", make_id_number("370811", datetime.date(1993, 2, 14), 82)),
-    DemoAccount("13800000008", "科技公司周经理", Role.UNIT_ADMIN, "济宁鲁科智能科技有限公司", make_id_number("370811", datetime.date(1984, 10, 30), 91)),
+    DemoAccount(
+        "13800000000",
+        "平台管理员",
+        Role.PLATFORM_ADMIN,
+        None,
+        make_id_number("370802", datetime.date(1980, 1, 1), 11),
+    ),
+    DemoAccount(
+        "13800000001",
+        "市局王科长",
+        Role.CITY_BUREAU_STAFF,
+        "济宁市人力资源和社会保障局",
+        make_id_number("370802", datetime.date(1979, 3, 12), 21),
+    ),
+    DemoAccount(
+        "13800000002",
+        "任城区李干事",
+        Role.COUNTY_BUREAU_STAFF,
+        "任城区人力资源和社会保障局",
+        make_id_number("370811", datetime.date(1985, 6, 2), 31),
+    ),
+    DemoAccount(
+        "13800000003",
+        "教体局赵老师",
+        Role.DEPARTMENT_REVIEWER,
+        "任城区教育和体育局",
+        make_id_number("370811", datetime.date(1983, 9, 18), 41),
+    ),
+    DemoAccount(
+        "13800000004",
+        "实验中学孙主任",
+        Role.UNIT_ADMIN,
+        "任城区实验中学",
+        make_id_number("370811", datetime.date(1982, 12, 5), 51),
+    ),
+    DemoAccount(
+        "13800000005",
+        "张敏",
+        Role.PROFESSIONAL,
+        "任城区实验中学",
+        make_id_number("370811", datetime.date(1990, 4, 23), 62),
+    ),
+    DemoAccount(
+        "13800000006",
+        "职业学院刘老师",
+        Role.PROVIDER_STAFF,
+        "济宁职业技术学院",
+        make_id_number("370802", datetime.date(1987, 7, 7), 71),
+    ),
+    DemoAccount(
+        "13800000007",
+        "陈静",
+        Role.PROFESSIONAL,
+        "济宁鲁科智能科技有限公司",
+        make_id_number("370811", datetime.date(1993, 2, 14), 82),
+    ),
+    DemoAccount(
+        "13800000008",
+        "科技公司周经理",
+        Role.UNIT_ADMIN,
+        "济宁鲁科智能科技有限公司",
+        make_id_number("370811", datetime.date(1984, 10, 30), 91),
+    ),
 ]
 
 # (name, kind, parent name, unit type)

@@ -50,11 +50,15 @@ class RegistrationForm(SignupForm):
 
     real_name = forms.CharField(label=_("真实姓名"), max_length=30)
     id_number = forms.CharField(
-        label=_("身份证号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"})
+        label=_("身份证号码"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
     unit = UnitField(label=_("工作单位"), max_length=120, error_messages={"required": services.UNIT_REQUIRED})
     title_series = forms.CharField(label=_("职称系列"), max_length=60, required=False)
-    title_level = forms.ChoiceField(label=_("职称等级"), choices=[("", "——"), *TitleLevel.choices], required=False)
+    title_level = forms.ChoiceField(
+        label=_("职称等级"), choices=[("", "——"), *TitleLevel.choices], required=False
+    )
     specialty = forms.CharField(label=_("专业"), max_length=60, required=False)
     education = forms.ChoiceField(label=_("学历"), choices=[("", "——"), *Education.choices], required=False)
 
@@ -75,7 +79,9 @@ class RegistrationForm(SignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("手机号码")
-        self.fields["username"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "tel", "placeholder": ""})
+        self.fields["username"].widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "tel", "placeholder": ""}
+        )
         self.fields["username"].error_messages["required"] = identity.MOBILE_INVALID
         self.fields["id_number"].error_messages["required"] = identity.ID_NUMBER_REQUIRED
         self.fields["real_name"].error_messages["required"] = REAL_NAME_INVALID
@@ -108,7 +114,9 @@ class LoginForm(AllauthLoginForm):
         login.validators = [v for v in login.validators if not isinstance(v, MaxLengthValidator)]
         login.widget.attrs["maxlength"] = "40"
         self.fields["login"].label = _("身份证号或手机号")
-        self.fields["login"].widget.attrs.update({"placeholder": _("身份证号或手机号"), "class": "form-control", "autocomplete": "username"})
+        self.fields["login"].widget.attrs.update(
+            {"placeholder": _("身份证号或手机号"), "class": "form-control", "autocomplete": "username"}
+        )
         self.fields["password"].label = _("密码")
         self.fields["password"].widget.attrs.update({"placeholder": "", "class": "form-control"})
         if "remember" in self.fields:
@@ -119,7 +127,9 @@ class ProfileForm(forms.Form):
     mobile = forms.CharField(label=_("手机号码"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     title_series = forms.CharField(label=_("职称系列"), max_length=60, required=False)
-    title_level = forms.ChoiceField(label=_("职称等级"), choices=[("", "——"), *TitleLevel.choices], required=False)
+    title_level = forms.ChoiceField(
+        label=_("职称等级"), choices=[("", "——"), *TitleLevel.choices], required=False
+    )
     specialty = forms.CharField(label=_("专业"), max_length=60, required=False)
     education = forms.ChoiceField(label=_("学历"), choices=[("", "——"), *Education.choices], required=False)
 
@@ -128,7 +138,9 @@ class ProfileForm(forms.Form):
 
 
 class EmployerChangeForm(forms.Form):
-    unit = UnitField(label=_("新工作单位"), max_length=120, error_messages={"required": services.UNIT_REQUIRED})
+    unit = UnitField(
+        label=_("新工作单位"), max_length=120, error_messages={"required": services.UNIT_REQUIRED}
+    )
 
 
 class MembershipRejectForm(forms.Form):

@@ -57,7 +57,11 @@ def id_number_error(normalised: str, today: datetime.date | None = None) -> str 
         return str(ID_NUMBER_REQUIRED)
     if len(normalised) != 18:
         return str(ID_NUMBER_LENGTH)
-    if not (normalised[:17].isdigit() and normalised[:17].isascii() and (normalised[17].isdigit() or normalised[17] == "X")):
+    if not (
+        normalised[:17].isdigit()
+        and normalised[:17].isascii()
+        and (normalised[17].isdigit() or normalised[17] == "X")
+    ):
         return str(ID_NUMBER_CHARACTERS)
     try:
         birth = datetime.date(int(normalised[6:10]), int(normalised[10:12]), int(normalised[12:14]))
@@ -127,7 +131,9 @@ def _derived_key(purpose: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _cipher() -> MultiFernet:
-    keys = list(settings.ID_NUMBER_KEYS) or [base64.urlsafe_b64encode(_derived_key("id-number-encryption")).decode()]
+    keys = list(settings.ID_NUMBER_KEYS) or [
+        base64.urlsafe_b64encode(_derived_key("id-number-encryption")).decode()
+    ]
     return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
 
 

@@ -38,13 +38,23 @@ class Organisation(models.Model):
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # The HR bureau whose jurisdiction this organisation falls in (itself, for a bureau).
     bureau = models.ForeignKey(
-        "self", verbose_name=_("所属人社部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        verbose_name=_("所属人社部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -77,7 +87,11 @@ class Organisation(models.Model):
     @property
     def supervising_department(self) -> Organisation | None:
         """A unit's supervising department is its parent when that parent is a department."""
-        if self.kind == OrganisationKind.UNIT and self.parent and self.parent.kind == OrganisationKind.DEPARTMENT:
+        if (
+            self.kind == OrganisationKind.UNIT
+            and self.parent
+            and self.parent.kind == OrganisationKind.DEPARTMENT
+        ):
             return self.parent
         return None
 
@@ -145,6 +159,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("启用"), default=True)
     is_staff = models.BooleanField(_("可登录管理后台"), default=False)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "mobile"
     REQUIRED_FIELDS = ["real_name"]
@@ -161,6 +176,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.real_name}（{self.id_number_masked or self.mobile}）"
+
+    def set_password(self, raw_password: str | None) -> None:
+        # Staff passwords expire after 90 days; the clock starts whenever a password is set.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         return self.real_name

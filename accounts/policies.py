@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     from .models import Membership, User
 
 # Roles that govern the people and units under their organisation.
-GOVERNING_ROLES = (Role.UNIT_ADMIN, Role.DEPARTMENT_REVIEWER, Role.COUNTY_BUREAU_STAFF, Role.CITY_BUREAU_STAFF)
+GOVERNING_ROLES = (
+    Role.UNIT_ADMIN,
+    Role.DEPARTMENT_REVIEWER,
+    Role.COUNTY_BUREAU_STAFF,
+    Role.CITY_BUREAU_STAFF,
+)
 BUREAU_ROLES = (Role.COUNTY_BUREAU_STAFF, Role.CITY_BUREAU_STAFF)
 STAFF_ROLES = (*GOVERNING_ROLES, Role.PROVIDER_STAFF, Role.PLATFORM_ADMIN)
 
@@ -29,7 +34,9 @@ def active_roles(user: User | AnonymousUser) -> list[RoleAssignment]:
     cached: list[RoleAssignment] | None = getattr(user, "_active_roles_cache", None)
     if cached is None:
         cached = list(
-            RoleAssignment.objects.filter(user=user, is_active=True).select_related("organisation").order_by("id")
+            RoleAssignment.objects.filter(user=user, is_active=True)
+            .select_related("organisation")
+            .order_by("id")
         )
         user._active_roles_cache = cached  # type: ignore[union-attr]
     return cached
@@ -60,6 +67,12 @@ def governed_paths(user: User | AnonymousUser, roles: tuple[str, ...] = GOVERNIN
         for assignment in active_roles(user)
         if assignment.role in roles and assignment.organisation is not None
     ]
+
+
+def primary_assignment(user: User | AnonymousUser, roles: tuple[str, ...]) -> RoleAssignment | None:
+    """The first active assignment among the given roles: the capacity in which a user acts when the
+    action concerns no particular organisation (an export of their whole jurisdiction)."""
+    return next((a for a in active_roles(user) if a.role in roles), None)
 
 
 def governing_assignment(

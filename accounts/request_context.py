@@ -29,3 +29,7 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    return client_ip(request)

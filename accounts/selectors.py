@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from . import policies
 from .models import (
     BUREAU_KINDS,
+    AuditEvent,
     Membership,
     MembershipStatus,
     Notification,
@@ -112,3 +113,22 @@ def unread_notifications(user: User) -> QuerySet[Notification]:
 
 def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
+
+
+def person_visible_to(user: User | AnonymousUser, person_id: int) -> User | None:
+    """A person's record for someone who governs their unit (not just themself)."""
+    condition = _path_filter(policies.governed_paths(user), "unit__path")
+    if condition is None:
+        return None
+    return User.objects.select_related("unit", "unit__bureau").filter(condition, pk=person_id).first()
+
+
+def audit_events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
+    """Bureau staff read (and export) the audit trail of their jurisdiction; platform admins all of it."""
+    events = AuditEvent.objects.select_related("actor", "actor_organisation")
+    if policies.is_platform_admin(user):
+        return events
+    condition = _path_filter(policies.governed_paths(user, policies.BUREAU_ROLES), "organisation_path")
+    if condition is None:
+        return events.none()
+    return events.filter(condition)

@@ -17,8 +17,18 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
     class Meta:
         model = Organisation
         fields = [
-            "id", "name", "kind", "kind_display", "parent_id", "bureau_id", "depth", "phone",
-            "credit_code", "unit_type", "is_public_subject_provider", "is_active",
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "parent_id",
+            "bureau_id",
+            "depth",
+            "phone",
+            "credit_code",
+            "unit_type",
+            "is_public_subject_provider",
+            "is_active",
         ]
         read_only_fields = fields
 
@@ -49,8 +59,17 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
     class Meta:
         model = Membership
         fields = [
-            "id", "unit", "person_name", "person_id_number", "status", "status_display",
-            "is_employer_change", "requested_at", "decided_at", "decision_reason", "ended_at",
+            "id",
+            "unit",
+            "person_name",
+            "person_id_number",
+            "status",
+            "status_display",
+            "is_employer_change",
+            "requested_at",
+            "decided_at",
+            "decision_reason",
+            "ended_at",
         ]
         read_only_fields = fields
 
@@ -63,8 +82,18 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = [
-            "id", "real_name", "id_number", "mobile", "email", "unit", "title_series", "title_level",
-            "specialty", "education", "roles", "date_joined",
+            "id",
+            "real_name",
+            "id_number",
+            "mobile",
+            "email",
+            "unit",
+            "title_series",
+            "title_level",
+            "specialty",
+            "education",
+            "roles",
+            "date_joined",
         ]
         read_only_fields = ["id", "real_name", "id_number", "unit", "roles", "date_joined"]
 
@@ -78,7 +107,10 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
 
 
 class RejectSerializer(serializers.Serializer[dict[str, str]]):
-    reason = serializers.CharField(max_length=200, error_messages={"blank": _("请填写不通过的理由。"), "required": _("请填写不通过的理由。")})
+    reason = serializers.CharField(
+        max_length=200,
+        error_messages={"blank": _("请填写不通过的理由。"), "required": _("请填写不通过的理由。")},
+    )
 
 
 class EmployerChangeSerializer(serializers.Serializer[dict[str, Any]]):
@@ -88,6 +120,9 @@ class EmployerChangeSerializer(serializers.Serializer[dict[str, Any]]):
 class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
     login = serializers.CharField(help_text=_("身份证号或手机号"))
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("单位管理员及以上角色须填写动态口令")
+    )
 
 
 class TokenSerializer(serializers.Serializer[dict[str, str]]):

@@ -10,10 +10,11 @@ urlpatterns = [
     path("profile/employer/cancel/", views.employer_change_cancel, name="employer_change_cancel"),
     path("units/search/", views.unit_search, name="unit_search"),
     path("unit/members/", views.unit_members, name="unit_members"),
-    path(
-        "unit/members/<int:pk>/<str:decision>/", views.membership_decide, name="membership_decide"
-    ),
+    path("unit/members/<int:pk>/<str:decision>/", views.membership_decide, name="membership_decide"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("notifications/", views.notifications, name="notifications"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/reveal-id/", views.person_reveal_id, name="person_reveal_id"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

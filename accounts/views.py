@@ -55,7 +55,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if policies.can_manage_unit_members(user):
         context["pending_memberships"] = selectors.memberships_to_decide(user).count()
-    if roles & {Role.UNIT_ADMIN, Role.DEPARTMENT_REVIEWER, Role.COUNTY_BUREAU_STAFF, Role.CITY_BUREAU_STAFF} or policies.is_platform_admin(user):
+    if roles & {
+        Role.UNIT_ADMIN,
+        Role.DEPARTMENT_REVIEWER,
+        Role.COUNTY_BUREAU_STAFF,
+        Role.CITY_BUREAU_STAFF,
+    } or policies.is_platform_admin(user):
         context["people_count"] = selectors.people_visible_to(user).exclude(pk=user.pk).count()
         organisations = selectors.organisations_visible_to(user)
         context["unit_count"] = organisations.filter(kind=OrganisationKind.UNIT).count()
@@ -144,7 +149,9 @@ def unit_members(request: HttpRequest) -> HttpResponse:
     )
     pending = selectors.memberships_to_decide(user).order_by("requested_at")
     query = request.GET.get("q", "").strip()
-    members = selectors.people_visible_to(user).filter(unit__in=units).exclude(pk=user.pk).order_by("real_name")
+    members = (
+        selectors.people_visible_to(user).filter(unit__in=units).exclude(pk=user.pk).order_by("real_name")
+    )
     if query:
         members = members.filter(Q(real_name__contains=query) | Q(mobile=query))
     page = Paginator(members, 50).get_page(request.GET.get("page"))
@@ -175,13 +182,17 @@ def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
     try:
         if decision == "confirm":
             services.membership_confirm(actor=request.user, membership_id=membership.pk)  # type: ignore[arg-type]
-            messages.success(request, _("已确认 %(name)s 为本单位人员。") % {"name": membership.user.real_name})
+            messages.success(
+                request, _("已确认 %(name)s 为本单位人员。") % {"name": membership.user.real_name}
+            )
         else:
             form = MembershipRejectForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(services.REJECTION_REASON_REQUIRED)
             services.membership_reject(
-                actor=request.user, membership_id=membership.pk, reason=form.cleaned_data["reason"]  # type: ignore[arg-type]
+                actor=request.user,
+                membership_id=membership.pk,
+                reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
             )
             messages.success(request, _("已退回 %(name)s 的申请。") % {"name": membership.user.real_name})
     except ValidationError as error:
@@ -212,7 +223,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "accounts/organisation_list.html",
             {"page": page, "query": query, "kind": kind, "kinds": OrganisationKind.choices},
         )
-    roots = [a.organisation for a in policies.active_roles(request.user) if a.organisation and a.role in policies.GOVERNING_ROLES]
+    roots = [
+        a.organisation
+        for a in policies.active_roles(request.user)
+        if a.organisation and a.role in policies.GOVERNING_ROLES
+    ]
     if policies.is_platform_admin(request.user) and not roots:
         roots = list(visible.filter(parent__isnull=True))
     return render(
@@ -234,12 +249,24 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(people_count=Count("people", distinct=True), child_count=Count("children", distinct=True))
         .order_by("kind", "sort_order", "name")
     )
-    ancestors = [o for o in visible.filter(pk__in=[int(p) for p in organisation.path.strip("/").split("/")[:-1]]).order_by("depth")]
-    people_count = selectors.people_visible_to(request.user).filter(unit__path__startswith=organisation.path).count()
+    ancestors = [
+        o
+        for o in visible.filter(
+            pk__in=[int(p) for p in organisation.path.strip("/").split("/")[:-1]]
+        ).order_by("depth")
+    ]
+    people_count = (
+        selectors.people_visible_to(request.user).filter(unit__path__startswith=organisation.path).count()
+    )
     return render(
         request,
         "accounts/organisation_detail.html",
-        {"organisation": organisation, "children": children, "ancestors": ancestors, "people_count": people_count},
+        {
+            "organisation": organisation,
+            "children": children,
+            "ancestors": ancestors,
+            "people_count": people_count,
+        },
     )
 
 
@@ -251,3 +278,69 @@ def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     return render(request, "accounts/notifications.html", {"page": page})
 
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_visible_to(request.user, pk)
+    if person is None:
+        raise Http404
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "memberships": selectors.membership_history(person),
+            "can_reveal": policies.can_view_full_id_number(request.user, person),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shows the full ID number once, on a page that is not cached; the view is audited."""
+    person = selectors.person_visible_to(request.user, pk)
+    if person is None or not policies.can_view_full_id_number(request.user, person):
+        raise Http404
+    full = services.id_number_reveal(actor=request.user, person=person)  # type: ignore[arg-type]
+    response = render(request, "accounts/_full_id.html", {"full_id_number": full})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not (
+        policies.is_platform_admin(request.user) or policies.has_role(request.user, *policies.BUREAU_ROLES)
+    ):
+        raise Http404
+    events = selectors.audit_events_visible_to(request.user)
+    action = request.GET.get("action", "").strip()
+    date_from, date_to = request.GET.get("from", ""), request.GET.get("to", "")
+    if action:
+        events = events.filter(action__startswith=action)
+    if date_from:
+        events = events.filter(occurred_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(occurred_at__date__lte=date_to)
+    if request.GET.get("format") == "xlsx":
+        content = services.audit_export(actor=request.user, events=events)  # type: ignore[arg-type]
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'
+        return response
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "page": page,
+            "action": action,
+            "date_from": date_from,
+            "date_to": date_to,
+            "query_string": request.GET.urlencode(),
+        },
+    )

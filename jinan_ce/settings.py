@@ -5,6 +5,7 @@ demo). With DATABASE_URL / REDIS_URL set it uses PostgreSQL (psycopg 3) and a re
 DJANGO_ENV=production it refuses to start until its secrets are given.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -25,9 +26,13 @@ if IS_PRODUCTION:
         if not env.str(name, default="")
     ]
     if missing:
-        raise ImproperlyConfigured(f"Production settings need these environment variables: {', '.join(missing)}")
+        raise ImproperlyConfigured(
+            f"Production settings need these environment variables: {', '.join(missing)}"
+        )
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop")
+SECRET_KEY = env.str(
+    "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"
+)
 DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -47,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -71,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "accounts.security.SecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -100,6 +111,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A fixed test database name (scripts/test points its Celery worker at it); by default Django's test_<name>.
+if env.str("DATABASE_TEST_NAME", default=""):
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -120,17 +134,47 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = "Asia/Shanghai"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.IdNumberOrMobileBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.IdNumberOrMobileBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.security.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.security.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "accounts.security.PlatformWordsValidator"},
 ]
+
+# Login failures (django-axes): 5 failures for one login from one address within 15 minutes lock that
+# pair for 15 minutes. The login is stored as a keyed hash, never in clear.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.request_context.axes_client_ip"
+AXES_VERBOSE = False
+
+# Staff (unit admin and above) need a TOTP second factor and a password younger than 90 days. The
+# one-command demo leaves the second factor off so newcomers can click through; production and the
+# security tests turn it on.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=IS_PRODUCTION)
+STAFF_PASSWORD_MAX_AGE_DAYS = 90
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="继续教育平台")
+
+# Sessions: 30 minutes idle, 12 hours at most. Changing the password (Django's session hash) or
+# disabling the account ends every session of that account.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+USERSESSIONS_TRACK_ACTIVITY = True
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -149,6 +193,13 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.RegistrationForm", "login": "accounts
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = False
+# Per-address limits on login and registration attempts (allauth); lockout itself is axes' job above.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="20/h/ip"),
+    "login_failed": False,
+    "reset_password": "10/h/ip,5/h/key",
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -55,7 +55,10 @@ def build_world() -> None:
     services._set_id_number(other_county_staff, make_id_number("370812", datetime.date(1986, 8, 8), 93))
     other_county_staff.save()
     services.role_grant(
-        actor=None, user=other_county_staff, role=Role.COUNTY_BUREAU_STAFF, organisation=org("兖州区人力资源和社会保障局")
+        actor=None,
+        user=other_county_staff,
+        role=Role.COUNTY_BUREAU_STAFF,
+        organisation=org("兖州区人力资源和社会保障局"),
     )
 
 
@@ -91,6 +94,14 @@ def world(_world_loaded: None, db: None) -> World:
         pending_professional=user("13800000007"),
         provider_staff=user("13800000006"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits and lockouts live in the cache; one test's attempts must not limit the next."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def client_for(person: User | None) -> Client:

@@ -67,7 +67,9 @@ def test_general_pages(world: World, role: str, url: str, public: bool) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url", ["/api/me/", "/api/me/memberships/", "/api/memberships/pending/", "/api/organisations/"])
+@pytest.mark.parametrize(
+    "url", ["/api/me/", "/api/me/memberships/", "/api/memberships/pending/", "/api/organisations/"]
+)
 def test_api_requires_authentication(world: World, role: str, url: str) -> None:
     response = client_for(actor(world, role)).get(url)
     assert response.status_code == (403 if role == "anonymous" else 200)
@@ -102,7 +104,11 @@ def test_organisation_browser_is_scoped(world: World, role: str) -> None:
     else:
         names = {o.name for o in listing.context["page"]}
         assert ("兖州区人民医院" in names) == (outside == 200)
-        assert "济宁市第一人民医院" in names if role in ("city_staff", "platform_admin") else "济宁市第一人民医院" not in names
+        assert (
+            "济宁市第一人民医院" in names
+            if role in ("city_staff", "platform_admin")
+            else "济宁市第一人民医院" not in names
+        )
 
 
 ORGANISATION_API = {
@@ -132,7 +138,10 @@ def test_organisation_api_is_scoped(world: World, role: str) -> None:
 
 
 def test_department_sees_exactly_its_units(world: World) -> None:
-    names = [row["name"] for row in client_for(world.department_reviewer).get("/api/organisations/").json()["results"]]
+    names = [
+        row["name"]
+        for row in client_for(world.department_reviewer).get("/api/organisations/").json()["results"]
+    ]
     assert names == ["任城区教育和体育局", "任城区实验中学", "任城区第二实验小学"]
 
 
@@ -159,7 +168,9 @@ def _membership_state(world: World) -> tuple[list[tuple[int, str]], int]:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("decision", ["confirm", "reject"])
 @pytest.mark.parametrize("channel", ["page", "api"])
-def test_membership_decisions_only_by_the_units_admin(world: World, role: str, decision: str, channel: str) -> None:
+def test_membership_decisions_only_by_the_units_admin(
+    world: World, role: str, decision: str, channel: str
+) -> None:
     membership = Membership.objects.get(user=world.pending_professional, status=MembershipStatus.PENDING)
     client = client_for(actor(world, role))
     before = _membership_state(world)
@@ -174,7 +185,9 @@ def test_membership_decisions_only_by_the_units_admin(world: World, role: str, d
         assert response.status_code == expected_api
     membership.refresh_from_db()
     if expected == 302:
-        assert membership.status == (MembershipStatus.CONFIRMED if decision == "confirm" else MembershipStatus.REJECTED)
+        assert membership.status == (
+            MembershipStatus.CONFIRMED if decision == "confirm" else MembershipStatus.REJECTED
+        )
     else:
         assert _membership_state(world) == before
 
@@ -221,7 +234,9 @@ def test_pending_memberships_api_lists_only_own_units(world: World, role: str) -
 def test_employer_change_is_only_for_oneself(world: World, role: str) -> None:
     person = actor(world, role)
     client = client_for(person)
-    response = client.post("/api/me/employer-change/", {"unit_id": world.other_school.pk}, content_type="application/json")
+    response = client.post(
+        "/api/me/employer-change/", {"unit_id": world.other_school.pk}, content_type="application/json"
+    )
     assert response.status_code == 201
     created = Membership.objects.get(pk=response.json()["id"])
     assert created.user == person  # whoever asks, only their own membership is created

@@ -99,7 +99,12 @@ def test_credit_code_format_errors(value: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("13800000005", "13800000005"), ("+86 138-0000-0005", "13800000005"), ("１３８００００００05", "13800000005")]
+    ("value", "expected"),
+    [
+        ("13800000005", "13800000005"),
+        ("+86 138-0000-0005", "13800000005"),
+        ("１３８００００００05", "13800000005"),
+    ],
 )
 def test_mobile_numbers_are_normalised(value: str, expected: str) -> None:
     assert identity.clean_mobile(value) == expected

@@ -21,7 +21,9 @@ def test_unit_admin_confirms_a_new_registration(world: World) -> None:
     event = AuditEvent.objects.get(action="membership.confirm", object_id=str(membership.pk))
     assert event.actor_role == "unit_admin"
     assert event.actor_organisation == world.company
-    assert Notification.objects.filter(recipient=world.pending_professional, title="单位关系已确认").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.pending_professional, title="单位关系已确认").count() == 1
+    )
 
 
 def test_unit_admin_of_another_unit_gets_404_and_nothing_changes(world: World) -> None:
@@ -89,7 +91,9 @@ def test_employer_change_new_unit_confirms_old_unit_is_told_history_kept(world: 
     assert request.status == MembershipStatus.CONFIRMED
     told = Notification.objects.get(recipient=world.unit_admin, title="人员调出通知")
     assert told.body == "张敏 已调入 济宁鲁科智能科技有限公司，不再属于本单位。"
-    history = list(Membership.objects.filter(user=person).order_by("requested_at").values_list("unit__name", "status"))
+    history = list(
+        Membership.objects.filter(user=person).order_by("requested_at").values_list("unit__name", "status")
+    )
     assert history == [("任城区实验中学", "ended"), ("济宁鲁科智能科技有限公司", "confirmed")]
     # The person left the old unit's jurisdiction and entered the new one's.
     assert client_for(world.unit_admin).get("/unit/members/").context["page"].paginator.count == 0
@@ -126,7 +130,9 @@ def test_employer_change_can_be_cancelled(world: World) -> None:
 
 def test_rejected_newcomer_names_another_unit(world: World) -> None:
     person = world.pending_professional
-    services.membership_reject(actor=world.other_unit_admin, membership_id=pending_of(person).pk, reason="不是本单位职工")
+    services.membership_reject(
+        actor=world.other_unit_admin, membership_id=pending_of(person).pk, reason="不是本单位职工"
+    )
     services.employer_change_request(actor=person, unit=world.school)
     person.refresh_from_db()
     assert person.unit == world.school
@@ -143,7 +149,14 @@ def test_profile_update_and_page(world: World) -> None:
     assert world.professional.id_number_masked in page.content.decode()
     response = client.post(
         "/profile/",
-        {"mobile": "13811112222", "email": "zm@example.cn", "title_series": "中小学教师", "title_level": "associate_senior", "specialty": "数学", "education": "master"},
+        {
+            "mobile": "13811112222",
+            "email": "zm@example.cn",
+            "title_series": "中小学教师",
+            "title_level": "associate_senior",
+            "specialty": "数学",
+            "education": "master",
+        },
     )
     assert response.status_code == 302
     world.professional.refresh_from_db()

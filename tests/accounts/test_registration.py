@@ -43,13 +43,18 @@ def test_registration_creates_pending_professional_with_encrypted_id(world: Worl
     assert person.title_level == "intermediate"
     membership = Membership.objects.get(user=person)
     assert membership.status == MembershipStatus.PENDING
-    assert list(RoleAssignment.objects.filter(user=person).values_list("role", flat=True)) == [Role.PROFESSIONAL]
+    assert list(RoleAssignment.objects.filter(user=person).values_list("role", flat=True)) == [
+        Role.PROFESSIONAL
+    ]
     event = AuditEvent.objects.get(action="user.register", object_id=str(person.pk))
     assert event.actor == person
     assert event.organisation_path == world.school.path
-    assert Notification.objects.filter(
-        recipient=world.unit_admin, title="新注册人员待确认", body__startswith="王晓明 "
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=world.unit_admin, title="新注册人员待确认", body__startswith="王晓明 "
+        ).count()
+        == 1
+    )
     # Logged in straight away, and can use the dashboard while the unit has not confirmed.
     dashboard = client.get("/dashboard/")
     assert dashboard.status_code == 200
@@ -63,7 +68,9 @@ def test_unit_can_be_given_by_credit_code(world: World, client: Client) -> None:
 
 
 def test_unit_picker_value_with_code_in_brackets(world: World, client: Client) -> None:
-    response = client.post("/accounts/signup/", registration_data(unit=f"{world.company.name}（{world.company.credit_code}）"))
+    response = client.post(
+        "/accounts/signup/", registration_data(unit=f"{world.company.name}（{world.company.credit_code}）")
+    )
     assert response.status_code == 302
     assert User.objects.get(mobile="13912345678").unit == world.company
 

@@ -35,7 +35,9 @@ def load_organisations(path: Path) -> tuple[int, int]:
             name, kind, parent_name = row["name"].strip(), row["kind"].strip(), row.get("parent", "").strip()
             phone = row.get("phone", "").strip()
             if kind == "support":
-                _, made = PlatformContact.objects.get_or_create(name=name, defaults={"phone": phone, "sort_order": order})
+                _, made = PlatformContact.objects.get_or_create(
+                    name=name, defaults={"phone": phone, "sort_order": order}
+                )
                 contacts += int(made)
                 continue
             if kind not in KIND_MAP:

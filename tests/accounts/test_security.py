@@ -1,0 +1,294 @@
+"""Login lockout, password policy, second factor and password age for staff, session limits, the
+audit of logins and of full-ID views. Each test fails without the protection it names."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import io
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from accounts import identity, services
+from accounts.audit import audit_record
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AuditEvent, User
+from tests.fixtures import World, client_for
+
+WRONG = "not-the-password-1"
+
+
+def attempt_login(client: Client, login: str, password: str, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+    return client.post("/accounts/login/", {"login": login, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_five_failures_lock_login_and_address_for_fifteen_minutes(world: World) -> None:
+    client = Client()
+    for _ in range(4):
+        assert attempt_login(client, "13800000005", WRONG).status_code == 200
+    fifth = attempt_login(client, "13800000005", WRONG)
+    assert fifth.status_code == 429
+    locked = attempt_login(client, "13800000005", DEMO_PASSWORD)
+    assert locked.status_code == 429
+    body = locked.content.decode()
+    assert "登录失败次数过多，为保护账号安全已暂时锁定。请于" in body
+    assert "约 15 分钟" in body
+    assert "_auth_user_id" not in client.session
+    # The pair is locked, not the account everywhere: the same login from another address still works.
+    assert attempt_login(Client(), "13800000005", DEMO_PASSWORD, ip="10.0.0.2").status_code == 302
+    # The ID number and the mobile number never reach the attempts table in clear.
+    stored = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert stored and all(value.startswith("login:") and "13800000005" not in value for value in stored)
+
+
+def test_lockout_expires_after_fifteen_minutes(world: World) -> None:
+    client = Client()
+    for _ in range(5):
+        attempt_login(client, "13800000005", WRONG)
+    assert attempt_login(client, "13800000005", DEMO_PASSWORD).status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - datetime.timedelta(minutes=16),
+    )
+    from axes.models import AccessAttemptExpiration
+
+    AccessAttemptExpiration.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert attempt_login(client, "13800000005", DEMO_PASSWORD).status_code == 302
+
+
+def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(world: World) -> None:
+    client = Client()
+    for _ in range(4):
+        attempt_login(client, "13800000005", WRONG)
+    from axes.models import AccessAttemptExpiration
+
+    AccessAttemptExpiration.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert attempt_login(client, "13800000005", WRONG).status_code == 200
+    assert attempt_login(client, "13800000005", DEMO_PASSWORD).status_code == 302
+
+
+def test_api_token_endpoint_is_locked_too(world: World) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post("/api/auth/token/", {"login": "13800000005", "password": WRONG}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        "/api/auth/token/", {"login": "13800000005", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.json()["detail"]
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"signup": "2/m/ip", "login": "30/m/ip", "login_failed": False})
+def test_registration_is_rate_limited_per_address(world: World) -> None:
+    client = Client()
+    for _ in range(2):
+        client.post("/accounts/signup/", {"real_name": "王"}, REMOTE_ADDR="10.0.0.5")
+    assert client.post("/accounts/signup/", {"real_name": "王"}, REMOTE_ADDR="10.0.0.5").status_code == 429
+    assert Client().get("/accounts/signup/", REMOTE_ADDR="10.0.0.6").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Short-pass1", "密码太短，至少需要 12 个字符。"),
+        ("x" * 129, "密码不能超过 128 个字符。"),
+        ("Jining-river-2024", "密码不能包含平台名称、地名或常见词（如 jining）。"),
+        ("我的济宁继续教育账号口令", "密码不能包含平台名称、地名或常见词（如 济宁）。"),
+        ("tel-13800000005-x", "密码不能包含您的手机号码或身份证号码。"),
+    ],
+)
+def test_password_policy(world: World, password: str, message: str) -> None:
+    with translation.override("zh-hans"):
+        with pytest.raises(ValidationError) as error:
+            validate_password(password, user=world.professional)
+        assert message in error.value.messages
+
+
+def test_long_passphrases_are_welcome(world: World) -> None:
+    validate_password("correct horse battery staple on the Grand Canal " + "z" * 30, user=world.professional)
+
+
+def test_production_hashes_with_argon2() -> None:
+    settings_module = importlib.import_module("jinan_ce.settings")
+    assert settings_module.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def current_totp_code(secret: str) -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+@override_settings(STAFF_MFA_REQUIRED=True)
+def test_staff_without_second_factor_are_sent_to_set_it_up(world: World) -> None:
+    client = client_for(world.unit_admin)
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    assert client.get("/api/me/").status_code == 403
+    # A professional has no such requirement.
+    assert client_for(world.professional).get("/dashboard/").status_code == 200
+
+
+@override_settings(STAFF_MFA_REQUIRED=True)
+def test_staff_with_totp_log_in_with_their_code(world: World) -> None:
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(world.unit_admin, secret)
+    client = Client()
+    response = client.post("/accounts/login/", {"login": "13800000004", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+    response = client.post("/accounts/2fa/authenticate/", {"code": current_totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+
+
+@override_settings(STAFF_MFA_REQUIRED=True)
+def test_staff_api_token_needs_the_code(world: World) -> None:
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(world.unit_admin, secret)
+    client = Client()
+    refused = client.post("/api/auth/token/", {"login": "13800000004", "password": DEMO_PASSWORD})
+    assert refused.status_code in (401, 403)
+    assert refused.json()["detail"] == "动态口令不正确或未启用双因素认证。"
+    granted = client.post(
+        "/api/auth/token/",
+        {"login": "13800000004", "password": DEMO_PASSWORD, "otp": current_totp_code(secret)},
+    )
+    assert granted.status_code == 200
+    assert len(granted.json()["token"]) == 40
+
+
+def test_staff_password_expires_after_ninety_days(world: World) -> None:
+    User.objects.filter(pk=world.county_staff.pk).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=91)
+    )
+    response = client_for(User.objects.get(pk=world.county_staff.pk)).get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/change/"
+    User.objects.filter(pk=world.professional.pk).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    assert client_for(User.objects.get(pk=world.professional.pk)).get("/dashboard/").status_code == 200
+
+
+def test_idle_timeout_and_absolute_limit(world: World) -> None:
+    settings_module = importlib.import_module("jinan_ce.settings")
+    assert settings_module.SESSION_COOKIE_AGE == 30 * 60
+    assert settings_module.SESSION_SAVE_EVERY_REQUEST is True
+    client = client_for(world.professional)
+    assert client.get("/dashboard/").status_code == 200
+    session = client.session
+    session["jinan_ce_session_started"] = (
+        timezone.now() - datetime.timedelta(hours=12, minutes=1)
+    ).timestamp()
+    session.save()
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_disabling_an_account_ends_its_sessions(world: World) -> None:
+    client = client_for(world.professional)
+    assert client.get("/dashboard/").status_code == 200
+    User.objects.filter(pk=world.professional.pk).update(is_active=False)
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(world: World) -> None:
+    other_device = Client()
+    assert attempt_login(other_device, "13800000005", DEMO_PASSWORD).status_code == 302
+    this_device = Client()
+    assert attempt_login(this_device, "13800000005", DEMO_PASSWORD, ip="10.0.0.3").status_code == 302
+    response = this_device.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": DEMO_PASSWORD,
+            "password1": "Grand-Canal-Weishan-77",
+            "password2": "Grand-Canal-Weishan-77",
+        },
+    )
+    assert response.status_code == 302
+    assert other_device.get("/dashboard/").status_code == 302
+
+
+def test_users_can_list_their_sessions(world: World) -> None:
+    client = Client()
+    attempt_login(client, "13800000005", DEMO_PASSWORD)
+    response = client.get("/accounts/sessions/")
+    assert response.status_code == 200
+
+
+def test_logins_and_failures_are_audited_without_clear_numbers(world: World) -> None:
+    id_number = identity.decrypt_id_number(world.professional.id_number_encrypted)
+    attempt_login(Client(), id_number, WRONG, ip="10.1.2.3")
+    attempt_login(Client(), id_number, DEMO_PASSWORD, ip="10.1.2.4")
+    failure = AuditEvent.objects.get(action="auth.login_failed")
+    assert failure.result == "failure"
+    assert failure.ip_address == "10.1.2.3"
+    assert failure.detail == {"login": identity.mask_id_number(id_number)}
+    success = AuditEvent.objects.get(action="auth.login")
+    assert success.actor == world.professional
+    assert success.ip_address == "10.1.2.4"
+    assert not AuditEvent.objects.filter(detail__icontains=id_number).exists()
+
+
+def test_full_id_number_view_is_for_bureau_staff_and_audited(world: World) -> None:
+    person = world.professional
+    full = identity.decrypt_id_number(person.id_number_encrypted)
+    page = client_for(world.county_staff).get(f"/people/{person.pk}/")
+    assert page.status_code == 200
+    assert full not in page.content.decode()
+    assert person.id_number_masked in page.content.decode()
+    revealed = client_for(world.county_staff).post(f"/people/{person.pk}/reveal-id/")
+    assert revealed.status_code == 200
+    assert full in revealed.content.decode()
+    assert revealed["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.get(action="user.id_number_view")
+    assert (event.actor, event.object_id, event.actor_role) == (
+        world.county_staff,
+        str(person.pk),
+        "county_bureau_staff",
+    )
+    # A unit admin sees the masked number only; other counties do not see the person at all.
+    assert client_for(world.unit_admin).post(f"/people/{person.pk}/reveal-id/").status_code == 404
+    assert client_for(world.unit_admin).get(f"/people/{person.pk}/").status_code == 200
+    assert client_for(world.other_county_staff).get(f"/people/{person.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(action="user.id_number_view").count() == 1
+
+
+def test_audit_trail_is_append_only_on_postgresql(world: World) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    event = audit_record(actor=world.professional, action="test.event")
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL, the database CI and production run on")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(reason="changed")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_audit_export_is_scoped_and_recorded(world: World) -> None:
+    services.membership_confirm(
+        actor=world.other_unit_admin,
+        membership_id=world.pending_professional.memberships.get(status="pending").pk,
+    )
+    response = client_for(world.county_staff).get("/audit/", {"format": "xlsx"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("时间", "操作人", "角色", "所在机构", "操作")
+    assert "membership.confirm" in {row[4] for row in rows[1:]}
+    assert AuditEvent.objects.filter(action="audit.export", actor=world.county_staff).count() == 1
+    outside = client_for(world.other_county_staff).get("/audit/", {"format": "xlsx"})
+    outside_rows = list(load_workbook(io.BytesIO(outside.content)).active.iter_rows(values_only=True))
+    assert "membership.confirm" not in {row[4] for row in outside_rows[1:]}
+    assert client_for(world.unit_admin).get("/audit/").status_code == 404
