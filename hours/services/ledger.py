@@ -1,0 +1,289 @@
+"""The append-only ledger: the only code that writes ``LedgerEntry`` rows.
+
+Every posting locks the person's row first (``select_for_update``), then reads what the person already
+has, applies the caps and writes. Two postings for one person therefore run one after the other and no
+cap can be passed, whichever commits first. A source (claim, course completion, roster row, programme
+enrolment, adjustment) posts at most one credit per category for a person: the database refuses a
+second one (``hours_ledger_one_credit_per_source``), so a retried task or a double click is harmless.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from accounts import policies as account_policies
+from accounts.audit import audit_record
+from accounts.models import User
+
+from .. import selectors
+from ..models import LedgerCategory, LedgerEntry, SourceType
+from ..rules import RULES, format_hours, quantize_hours, yearly_cap
+
+LEDGER_ALREADY_REVERSED = gettext_lazy("该学时记录已冲销，不能重复冲销。")
+LEDGER_CANNOT_REVERSE_REVERSAL = gettext_lazy("冲销记录本身不能再冲销。")
+LEDGER_REASON_REQUIRED = gettext_lazy("请填写冲销原因。")
+LEDGER_NOT_ALLOWED = gettext_lazy("只有人员所在地的人力资源社会保障部门可以冲销学时记录。")
+LEDGER_BAD_HOURS = "ledger hours must be positive with at most one decimal place: {hours!r}"
+
+LEDGER_CAP_APPLIED = gettext_lazy(
+    "%(label)s本年度最多计%(cap)s学时，本次计入%(credited)s学时（完成%(hours)s学时）"
+)
+LEDGER_REVERSAL_MEMO = gettext_lazy("冲销：%(reason)s")
+
+COURSE_CATEGORY_LABELS = {
+    LedgerCategory.PUBLIC_COMPULSORY: gettext_lazy("公需科目必修课"),
+    LedgerCategory.PUBLIC_ELECTIVE: gettext_lazy("公需科目自选课"),
+}
+
+
+def stored_text(message: object, params: dict[str, object] | None = None) -> str:
+    """Text kept in the database (ledger memos, claim reasons) is in the platform's language, whatever
+    the language of the request that wrote it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message)
+        return text % {key: str(value) for key, value in params.items()} if params else text
+
+
+def lock_person(person_id: int) -> User:
+    """Serialises every posting for one person (on SQLite, which has no row locks, writes are serial)."""
+    return User.objects.select_for_update().get(pk=person_id)
+
+
+def _category_total(person_id: int, year: int, category: str) -> Decimal:
+    total = LedgerEntry.objects.filter(person_id=person_id, year=year, category=category).aggregate(
+        total=Sum("hours")
+    )["total"]
+    return quantize_hours(Decimal(total or 0))
+
+
+def _course_cap(category: str, year: int) -> Decimal | None:
+    if category not in COURSE_CATEGORY_LABELS:
+        return None
+    figures = selectors.year_figures(year)
+    if category == LedgerCategory.PUBLIC_COMPULSORY:
+        return figures.compulsory_course_cap
+    return figures.elective_course_cap
+
+
+def existing_credit(*, person_id: int, source_type: str, source_id: str, category: str) -> LedgerEntry | None:
+    return LedgerEntry.objects.filter(
+        person_id=person_id,
+        source_type=source_type,
+        source_id=source_id,
+        category=category,
+        reverses__isnull=True,
+    ).first()
+
+
+def write_credit(
+    *,
+    person: User,
+    year: int,
+    category: str,
+    hours: Decimal,
+    source_type: str,
+    source_id: str,
+    memo: str,
+    actor: User | None,
+    rule_code: str = "",
+    evidence_key: str = "",
+) -> tuple[LedgerEntry, bool]:
+    """Writes one credit (the caller holds the person's lock and has applied the caps).
+
+    Returns (entry, created); when the source already posted to this category, that entry and False:
+    the database constraint is the last word even if the caller's check raced.
+    """
+    entry = LedgerEntry(
+        person=person,
+        year=year,
+        category=category,
+        hours=hours,
+        rule_code=rule_code,
+        source_type=source_type,
+        source_id=source_id,
+        evidence_key=evidence_key,
+        memo=memo[:300],
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        existing = existing_credit(
+            person_id=person.pk, source_type=source_type, source_id=source_id, category=category
+        )
+        if existing is None:
+            raise
+        return existing, False
+    audit_record(
+        actor=actor,
+        action="hours.ledger.credit",
+        target=entry,
+        organisation=person.unit,
+        assignment=account_policies.governing_assignment(actor, person.unit) if actor is not None else None,
+        detail={
+            "person": person.pk,
+            "year": year,
+            "category": category,
+            "hours": str(hours),
+            "source": f"{source_type}:{source_id}",
+            "rule_code": rule_code,
+        },
+    )
+    return entry, True
+
+
+@transaction.atomic
+def ledger_post_credit(
+    *,
+    person: User,
+    year: int,
+    category: str,
+    hours: Decimal,
+    source_type: str,
+    source_id: str | int,
+    memo: str,
+    actor: User | None,
+    rule_code: str = "",
+    evidence_key: str = "",
+) -> LedgerEntry | None:
+    """Credits hours from a course completion, a roster import, a programme or an adjustment.
+
+    The caller authorizes (this is called by other services, and by tasks with ``actor=None``) and
+    computes the hours (PRO-2's 8 hours a day through ``hours.rules.training_hours``). Here, under the
+    person's lock: the course route's caps (compulsory and elective courses, the year's figures), the
+    yearly cap of ``rule_code`` where Annex 1 sets one, and "one credit per piece of evidence".
+
+    Returns the entry; the existing one when this source already posted to this category (idempotent);
+    None when nothing can be credited (cap reached, evidence already credited). A credit cut by a cap
+    says so in its memo.
+    """
+    hours = Decimal(hours)
+    if not hours.is_finite() or hours <= 0 or quantize_hours(hours) != hours:
+        raise ValueError(LEDGER_BAD_HOURS.format(hours=hours))
+    if category not in LedgerCategory.values:
+        raise ValueError(f"unknown ledger category {category!r}")
+    if source_type not in SourceType.values:
+        raise ValueError(f"unknown ledger source type {source_type!r}")
+    source_id = str(source_id)
+    figures = selectors.year_figures(year)  # refuses a year without a rule set
+    locked = lock_person(person.pk)
+    existing = existing_credit(
+        person_id=locked.pk, source_type=source_type, source_id=source_id, category=category
+    )
+    if existing is not None:
+        return existing
+    if evidence_key and evidence_key in selectors.prior_credits(locked.pk, year).evidence_keys:
+        return None
+    notes: list[str] = []
+    caps: list[tuple[str, Decimal, Decimal]] = []
+    course_cap = _course_cap(category, year)
+    if course_cap is not None:
+        caps.append(
+            (
+                stored_text(COURSE_CATEGORY_LABELS[category]),
+                course_cap,
+                _category_total(locked.pk, year, category),
+            )
+        )
+    rule_cap = yearly_cap(rule_code, figures) if rule_code in RULES else None
+    if rule_cap is not None:
+        prior = selectors.prior_credits(locked.pk, year).hours_for(rule_code)
+        caps.append((RULES[rule_code].title, rule_cap, prior))
+    credited = hours
+    for label, cap, prior in caps:
+        room = max(cap - prior, Decimal(0))
+        if room <= 0:
+            return None
+        if credited > room:
+            notes.append(
+                stored_text(
+                    LEDGER_CAP_APPLIED,
+                    {
+                        "label": label,
+                        "cap": format_hours(cap),
+                        "credited": format_hours(room),
+                        "hours": format_hours(hours),
+                    },
+                )
+            )
+            credited = room
+    entry, _created = write_credit(
+        person=locked,
+        year=year,
+        category=category,
+        hours=quantize_hours(credited),
+        source_type=source_type,
+        source_id=source_id,
+        memo="；".join([memo, *notes]) if notes else memo,
+        actor=actor,
+        rule_code=rule_code,
+        evidence_key=evidence_key,
+    )
+    return entry
+
+
+def reverse_entry(*, entry: LedgerEntry, actor: User | None, reason: str) -> LedgerEntry:
+    """Writes the reversal of ``entry`` (the caller holds the person's lock and has authorized)."""
+    if entry.reverses_id is not None:
+        raise ValidationError(LEDGER_CANNOT_REVERSE_REVERSAL)
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(LEDGER_ALREADY_REVERSED)
+    reversal = LedgerEntry(
+        person_id=entry.person_id,
+        year=entry.year,
+        category=entry.category,
+        hours=-entry.hours,
+        rule_code=entry.rule_code,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        evidence_key=entry.evidence_key,
+        reverses=entry,
+        memo=stored_text(LEDGER_REVERSAL_MEMO, {"reason": reason})[:300],
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    try:
+        with transaction.atomic():
+            reversal.save()
+    except IntegrityError as error:  # reversed by someone else at the same moment
+        raise ValidationError(LEDGER_ALREADY_REVERSED) from error
+    person = User.objects.select_related("unit").get(pk=entry.person_id)
+    audit_record(
+        actor=actor,
+        action="hours.ledger.reverse",
+        target=reversal,
+        organisation=person.unit,
+        assignment=account_policies.governing_assignment(actor, person.unit) if actor is not None else None,
+        reason=reason,
+        detail={
+            "reverses": entry.pk,
+            "hours": str(reversal.hours),
+            "source": f"{entry.source_type}:{entry.source_id}",
+        },
+    )
+    return reversal
+
+
+@transaction.atomic
+def ledger_reverse(*, entry: LedgerEntry, actor: User | None, reason: str) -> LedgerEntry:
+    """Cancels a credit with a reversal entry: the person's HR bureau (or the platform admin) corrects
+    imports and adjustments this way; ``actor=None`` for system tasks. Claims are reversed through
+    ``claim_reverse_posting``, which also revokes the claim."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": LEDGER_REASON_REQUIRED})
+    person = lock_person(entry.person_id)
+    if actor is not None and not (
+        account_policies.is_platform_admin(actor)
+        or account_policies.governs(actor, person.unit, account_policies.BUREAU_ROLES)
+    ):
+        raise PermissionDenied(LEDGER_NOT_ALLOWED)
+    entry = LedgerEntry.objects.get(pk=entry.pk)
+    return reverse_entry(entry=entry, actor=actor, reason=reason)
