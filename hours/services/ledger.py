@@ -161,6 +161,9 @@ def ledger_post_credit(
     person's lock: the course route's caps (compulsory and elective courses, the year's figures), the
     yearly cap of ``rule_code`` where Annex 1 sets one, and "one credit per piece of evidence".
 
+    ``source_id`` names the source for this person in every year (an enrolment, a roster row, not a
+    course): a second posting of the same source and category returns the first, whatever the year.
+
     Returns the entry; the existing one when this source already posted to this category (idempotent);
     None when nothing can be credited (cap reached, evidence already credited). A credit cut by a cap
     says so in its memo.

@@ -1,0 +1,233 @@
+"""The append-only ledger: course caps, idempotent postings, reversals, the database constraints, and
+(on PostgreSQL) the trigger and concurrent postings that cannot pass a cap."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+
+from accounts.models import AuditEvent
+from hours import selectors, services
+from hours.models import LedgerEntry
+from tests.fixtures import World
+
+from .helpers import D, ledger_rows, total
+
+COMPULSORY = "public_compulsory"
+ELECTIVE = "public_elective"
+PROFESSIONAL = "professional"
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks and triggers: PostgreSQL only (CI, scripts/test)"
+)
+
+
+def post(person, year, category, hours, source_id, **extra):  # type: ignore[no-untyped-def]
+    return services.ledger_post_credit(
+        person=person,
+        year=year,
+        category=category,
+        hours=D(hours),
+        source_type=extra.pop("source_type", "course"),
+        source_id=source_id,
+        memo=extra.pop("memo", "完成课程"),
+        actor=extra.pop("actor", None),
+        **extra,
+    )
+
+
+def test_course_route_caps(world: World, open_year: int) -> None:
+    person = world.professional
+    assert post(person, open_year, COMPULSORY, "12", "c1").hours == D(12)
+    capped = post(person, open_year, COMPULSORY, "12", "c2")
+    assert capped.hours == D(8)
+    assert capped.memo == "完成课程；公需科目必修课本年度最多计20学时，本次计入8学时（完成12学时）"
+    assert post(person, open_year, COMPULSORY, "2", "c3") is None
+    assert post(person, open_year, ELECTIVE, "6", "e1").hours == D(6)
+    assert post(person, open_year, ELECTIVE, "6", "e2").hours == D(4)
+    assert post(person, open_year, ELECTIVE, "0.5", "e3") is None
+    # Professional hours have no yearly cap, and another year has its own caps.
+    assert post(person, open_year, PROFESSIONAL, "80", "p1", source_type="import").hours == D(80)
+    assert post(person, 2024, COMPULSORY, "20", "c1-2024").hours == D(20)
+    assert total(person, open_year, [COMPULSORY]) == D(20)
+    assert total(person, open_year, [ELECTIVE]) == D(10)
+
+
+def test_posting_is_idempotent_per_source_and_category(world: World, open_year: int) -> None:
+    person = world.professional
+    first = post(person, open_year, COMPULSORY, "3", "enrolment-7")
+    again = post(person, open_year, COMPULSORY, "3", "enrolment-7")
+    assert again == first
+    assert LedgerEntry.objects.count() == 1
+    assert AuditEvent.objects.filter(action="hours.ledger.credit").count() == 1
+    # The database refuses a second credit from one source in one category.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            person=person,
+            year=open_year,
+            category=COMPULSORY,
+            hours=D(1),
+            source_type="course",
+            source_id="enrolment-7",
+        )
+    # Another person, or another category, is another credit.
+    post(world.pending_professional, open_year, COMPULSORY, "3", "enrolment-7")
+    post(person, open_year, PROFESSIONAL, "3", "enrolment-7")
+    assert LedgerEntry.objects.count() == 3
+
+
+def test_rule_caps_and_evidence_apply_to_generic_postings(world: World, open_year: int) -> None:
+    person = world.professional
+    post(
+        person,
+        open_year,
+        PROFESSIONAL,
+        "20",
+        "r1",
+        source_type="import",
+        rule_code="PRO-4",
+        evidence_key="number:A",
+    )
+    entry = post(
+        person,
+        open_year,
+        PROFESSIONAL,
+        "20",
+        "r2",
+        source_type="import",
+        rule_code="PRO-4",
+        evidence_key="number:B",
+    )
+    assert entry.hours == D(10)
+    assert (
+        post(person, open_year, PROFESSIONAL, "5", "r3", source_type="import", evidence_key="number:A")
+        is None
+    )
+
+
+def test_bad_postings_are_programming_errors(world: World, open_year: int) -> None:
+    person = world.professional
+    for hours in ("0", "-1", "1.25"):
+        with pytest.raises(ValueError):
+            post(person, open_year, COMPULSORY, hours, "x")
+    with pytest.raises(ValueError):
+        post(person, open_year, "public", "1", "x")
+    with pytest.raises(ValueError):
+        post(person, open_year, COMPULSORY, "1", "x", source_type="gift")
+    with pytest.raises(selectors.YearRulesMissingError):
+        post(person, 1999, COMPULSORY, "1", "x")
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_reversal(world: World, open_year: int) -> None:
+    person = world.professional
+    credit = post(person, open_year, PROFESSIONAL, "24", "roster-3", source_type="import")
+    reversal = services.ledger_reverse(entry=credit, actor=world.county_staff, reason="导入名单有误")
+    assert (reversal.hours, reversal.reverses, reversal.source_id, reversal.memo) == (
+        D(-24),
+        credit,
+        "roster-3",
+        "冲销：导入名单有误",
+    )
+    assert total(person, open_year) == D(0)
+    with pytest.raises(ValidationError) as error:
+        services.ledger_reverse(entry=credit, actor=world.county_staff, reason="再冲一次")
+    assert error.value.messages == [str(services.LEDGER_ALREADY_REVERSED)]
+    with pytest.raises(ValidationError) as error:
+        services.ledger_reverse(entry=reversal, actor=world.county_staff, reason="冲销冲销")
+    assert error.value.messages == [str(services.LEDGER_CANNOT_REVERSE_REVERSAL)]
+    # The source stays spent: posting it again does nothing.
+    assert post(person, open_year, PROFESSIONAL, "24", "roster-3", source_type="import") == credit
+    assert ledger_rows(person) == [
+        (PROFESSIONAL, "", D(24), "import", ""),
+        (PROFESSIONAL, "", D(-24), "import", ""),
+    ]
+    # An entry is reversed at most once, in the database too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            person=person,
+            year=open_year,
+            category=PROFESSIONAL,
+            hours=D(-24),
+            source_type="import",
+            source_id="roster-3",
+            reverses=credit,
+        )
+
+
+def test_reversal_is_for_the_persons_bureau(world: World, open_year: int) -> None:
+    credit = post(world.professional, open_year, PROFESSIONAL, "8", "roster-1", source_type="import")
+    for role in ("professional", "unit_admin", "department_reviewer", "other_county_staff", "provider_staff"):
+        with pytest.raises(PermissionDenied):
+            services.ledger_reverse(entry=credit, actor=getattr(world, role), reason="x")
+    with pytest.raises(ValidationError):
+        services.ledger_reverse(entry=credit, actor=world.county_staff, reason=" ")
+    assert LedgerEntry.objects.count() == 1
+    services.ledger_reverse(entry=credit, actor=world.platform_admin, reason="更正")
+    assert LedgerEntry.objects.count() == 2
+
+
+def test_sign_constraint(world: World, open_year: int) -> None:
+    person = world.professional
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            person=person,
+            year=open_year,
+            category=PROFESSIONAL,
+            hours=D(-1),
+            source_type="adjustment",
+            source_id="1",
+        )
+    credit = post(person, open_year, PROFESSIONAL, "2", "a1", source_type="adjustment")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(
+            person=person,
+            year=open_year,
+            category=PROFESSIONAL,
+            hours=D(2),
+            source_type="adjustment",
+            source_id="a1",
+            reverses=credit,
+        )
+
+
+@postgresql_only
+def test_trigger_refuses_update_and_delete(world: World, open_year: int) -> None:
+    credit = post(world.professional, open_year, PROFESSIONAL, "2", "a1", source_type="adjustment")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.filter(pk=credit.pk).update(hours=D(20))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.filter(pk=credit.pk).delete()
+    assert LedgerEntry.objects.get().hours == D(2)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_postings_cannot_pass_a_cap(world: World, open_year: int) -> None:
+    """Eight compulsory-course completions of 5 hours each, posted at the same moment from eight
+    connections: the person's row lock makes them run one after the other, so exactly 20 count."""
+    person = world.professional
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def worker(number: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            post(person, open_year, COMPULSORY, "5", f"course-{number}")
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert total(person, open_year, [COMPULSORY]) == D(20)
+    assert LedgerEntry.objects.filter(person=person).count() == 4
+    assert sum(entry.hours for entry in LedgerEntry.objects.all()) == Decimal(20)
