@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hours import policies as hours_policies
+
 from . import policies
 from .models import Role
 
@@ -19,6 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     unread = 0
     if user.is_authenticated:
         items.append((str(_("工作台")), reverse("dashboard")))
+        if hours_policies.can_file_claims(user):
+            items.append((str(_("我的学时")), reverse("hours_my")))
+            items.append((str(_("学时申报")), reverse("hours_claims")))
+        if hours_policies.can_edit_year_rules(user):
+            items.append((str(_("年度学时规则")), reverse("hours_year_rules")))
         if policies.can_manage_unit_members(user):
             items.append((str(_("单位人员")), reverse("unit_members")))
         if policies.can_browse_organisations(user):
