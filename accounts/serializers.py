@@ -13,6 +13,10 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     parent_id = serializers.IntegerField(allow_null=True, read_only=True)
     bureau_id = serializers.IntegerField(allow_null=True, read_only=True)
+    # Blank for organisations that are not units; a plain string keeps the schema honest about that.
+    unit_type = serializers.CharField(
+        read_only=True, help_text=_("单位性质：enterprise、institution 等，非单位为空")
+    )
 
     class Meta:
         model = Organisation
@@ -42,7 +46,7 @@ class UnitOptionSerializer(serializers.ModelSerializer[Organisation]):
 
 class RoleAssignmentSerializer(serializers.ModelSerializer[RoleAssignment]):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    organisation = UnitOptionSerializer(read_only=True)
+    organisation = UnitOptionSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = RoleAssignment
@@ -51,7 +55,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer[RoleAssignment]):
 
 
 class MembershipSerializer(serializers.ModelSerializer[Membership]):
-    unit = UnitOptionSerializer(read_only=True)
+    unit = UnitOptionSerializer(read_only=True, allow_null=True)
     person_name = serializers.CharField(source="user.real_name", read_only=True)
     person_id_number = serializers.CharField(source="user.id_number_masked", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -76,7 +80,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
 
 class ProfileSerializer(serializers.ModelSerializer[User]):
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
-    unit = UnitOptionSerializer(read_only=True)
+    unit = UnitOptionSerializer(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
 
     class Meta:

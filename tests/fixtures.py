@@ -109,3 +109,7 @@ def client_for(person: User | None) -> Client:
     if person is not None:
         client.force_login(person)
     return client
+
+
+# The URL coverage check rides along with the fixtures (see tests/url_coverage.py).
+from tests.url_coverage import _record_exercised_routes, pytest_sessionfinish  # noqa: E402, F401

@@ -292,3 +292,32 @@ def test_audit_export_is_scoped_and_recorded(world: World) -> None:
     outside_rows = list(load_workbook(io.BytesIO(outside.content)).active.iter_rows(values_only=True))
     assert "membership.confirm" not in {row[4] for row in outside_rows[1:]}
     assert client_for(world.unit_admin).get("/audit/").status_code == 404
+
+
+@override_settings(STAFF_MFA_REQUIRED=True)
+def test_staff_can_set_up_totp_from_the_page_they_are_sent_to(world: World) -> None:
+    client = Client()
+    login = attempt_login(client, "13800000004", DEMO_PASSWORD)
+    assert login.status_code == 302
+    assert client.get("/dashboard/")["Location"] == "/accounts/2fa/totp/activate/"
+    # Setting up a second factor asks for the password again (allauth's reauthentication).
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 302
+    reauthenticated = client.post(
+        "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/", {"password": DEMO_PASSWORD}
+    )
+    assert reauthenticated.status_code == 302
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    response = client.post("/accounts/2fa/totp/activate/", {"code": current_totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_logout_ends_the_session_and_is_audited(world: World) -> None:
+    client = Client()
+    attempt_login(client, "13800000005", DEMO_PASSWORD)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/dashboard/").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.logout", actor=world.professional).count() == 1
