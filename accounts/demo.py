@@ -183,4 +183,5 @@ def load_demo() -> list[DemoAccount]:
             region=city,
             published_at=timezone.make_aware(datetime.datetime(2024, 5, 6, 9, 0)),
         )
+    from learning.demo import load_demo_catalogue; load_demo_catalogue()  # noqa: E702, I001
     return DEMO_ACCOUNTS
