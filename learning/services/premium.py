@@ -25,6 +25,7 @@ from accounts.audit import audit_record
 from accounts.models import Organisation, Role, User
 from hours import services as hours_services
 from hours.models import PREMIUM_COURSE_RULE_CODE, LedgerCategory, SourceType
+from hours.rules import format_hours
 
 from .. import policies, spreadsheets
 from ..models import (
@@ -189,7 +190,10 @@ def premium_submit(*, actor: User, premium: PremiumCourse) -> PremiumCourse:
         raise ValidationError(PREMIUM_NOT_EDITABLE)
     current = live_hours(premium)
     if current < MIN_LIVE_HOURS:
-        raise ValidationError(PREMIUM_LIVE_HOURS_SHORT % {"minimum": MIN_LIVE_HOURS, "current": current})
+        raise ValidationError(
+            PREMIUM_LIVE_HOURS_SHORT
+            % {"minimum": format_hours(MIN_LIVE_HOURS), "current": format_hours(current)}
+        )
     if premium.self_study_course and not premium.self_study_course.lessons.exists():
         raise ValidationError(PREMIUM_SELF_STUDY_EMPTY)
     premium.status = ReviewStatus.SUBMITTED
