@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from . import security, selectors, services
 from .forms import LOGIN_INVALID
 from .models import Membership, Organisation, OrganisationKind
+from .request_context import signed_in_user
 from .serializers import (
     EmployerChangeSerializer,
     MembershipSerializer,
@@ -39,12 +40,12 @@ class MeApi(generics.RetrieveUpdateAPIView):
         return self.request.user
 
     def perform_update(self, serializer: ProfileSerializer) -> None:  # type: ignore[override]
-        user = self.request.user
+        user = signed_in_user(self.request)
         data = serializer.validated_data
         changes = {field: data.get(field, getattr(user, field)) for field in services.PROFILE_FIELDS}
         serializer.instance = services.profile_update(
             actor=user, mobile=data.get("mobile", user.mobile), **changes
-        )  # type: ignore[arg-type]
+        )
 
 
 class EmployerChangeApi(APIView):
@@ -56,7 +57,7 @@ class EmployerChangeApi(APIView):
             Organisation.objects.filter(kind=OrganisationKind.UNIT, is_active=True),
             pk=serializer.validated_data["unit_id"],
         )
-        membership = services.employer_change_request(actor=request.user, unit=unit)  # type: ignore[arg-type]
+        membership = services.employer_change_request(actor=signed_in_user(request), unit=unit)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -65,7 +66,7 @@ class MyMembershipsApi(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Membership]:
-        return selectors.membership_history(self.request.user)  # type: ignore[arg-type]
+        return selectors.membership_history(signed_in_user(self.request))
 
 
 class OrganisationListApi(generics.ListAPIView):
@@ -134,7 +135,7 @@ class MembershipConfirmApi(APIView):
     @extend_schema(request=None, responses={200: MembershipSerializer})
     def post(self, request: Request, pk: int) -> Response:
         membership = get_object_or_404(selectors.memberships_to_decide(request.user), pk=pk)
-        membership = services.membership_confirm(actor=request.user, membership_id=membership.pk)  # type: ignore[arg-type]
+        membership = services.membership_confirm(actor=signed_in_user(request), membership_id=membership.pk)
         return Response(MembershipSerializer(membership).data)
 
 
@@ -145,9 +146,9 @@ class MembershipRejectApi(APIView):
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_reject(
-            actor=request.user,
+            actor=signed_in_user(request),
             membership_id=membership.pk,
-            reason=serializer.validated_data["reason"],  # type: ignore[arg-type]
+            reason=serializer.validated_data["reason"],
         )
         return Response(MembershipSerializer(membership).data)
 

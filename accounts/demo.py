@@ -17,7 +17,7 @@ from .management.commands.load_organisations import load_organisations
 from .models import Membership, MembershipStatus, Organisation, OrganisationKind, Role, UnitType, User
 
 JINING_CSV = Path(__file__).resolve().parent / "data" / "jining-organisations.csv"
-DEMO_PASSWORD = "Demo-Taibai-2024"  # noqa: S105  (printed in the README on purpose)
+DEMO_PASSWORD = "Demo-Taibai-2024"  # noqa: S105  # nosec B105  (demo only, printed in the README)
 
 
 def make_id_number(region: str, birth: datetime.date, sequence: int) -> str:
@@ -183,5 +183,7 @@ def load_demo() -> list[DemoAccount]:
             region=city,
             published_at=timezone.make_aware(datetime.datetime(2024, 5, 6, 9, 0)),
         )
-    from learning.demo import load_demo_catalogue; load_demo_catalogue()  # noqa: E702, I001
+    from learning.demo import load_demo_catalogue
+
+    load_demo_catalogue()
     return DEMO_ACCOUNTS

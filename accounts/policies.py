@@ -38,7 +38,7 @@ def active_roles(user: User | AnonymousUser) -> list[RoleAssignment]:
             .select_related("organisation")
             .order_by("id")
         )
-        user._active_roles_cache = cached  # type: ignore[union-attr]
+        user._active_roles_cache = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 

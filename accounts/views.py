@@ -17,6 +17,7 @@ from learning.selectors import notices_published
 from . import policies, selectors, services
 from .forms import EmployerChangeForm, MembershipRejectForm, ProfileForm
 from .models import Membership, MembershipStatus, OrganisationKind, Role
+from .request_context import signed_in_user
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -44,14 +45,14 @@ def unit_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     roles = {assignment.role for assignment in policies.active_roles(user)}
     context: dict[str, object] = {
         "roles": roles,
         "Role": Role,
-        "membership": selectors.current_membership(user),  # type: ignore[arg-type]
+        "membership": selectors.current_membership(user),
         "notices": notices_published(limit=5),
-        "notifications": selectors.unread_notifications(user)[:5],  # type: ignore[arg-type]
+        "notifications": selectors.unread_notifications(user)[:5],
     }
     if policies.can_manage_unit_members(user):
         context["pending_memberships"] = selectors.memberships_to_decide(user).count()
@@ -71,12 +72,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
             try:
-                services.profile_update(actor=user, **form.cleaned_data)  # type: ignore[arg-type]
+                services.profile_update(actor=user, **form.cleaned_data)
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -93,8 +94,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "change_form": EmployerChangeForm(),
-            "memberships": selectors.membership_history(user),  # type: ignore[arg-type]
-            "current": selectors.current_membership(user),  # type: ignore[arg-type]
+            "memberships": selectors.membership_history(user),
+            "current": selectors.current_membership(user),
         },
     )
 
@@ -105,16 +106,16 @@ def employer_change(request: HttpRequest) -> HttpResponse:
     form = EmployerChangeForm(request.POST)
     if form.is_valid():
         try:
-            services.employer_change_request(actor=request.user, unit=form.cleaned_data["unit"])  # type: ignore[arg-type]
+            services.employer_change_request(actor=signed_in_user(request), unit=form.cleaned_data["unit"])
         except ValidationError as error:
             for message in _error_messages(error):
                 messages.error(request, message)
         else:
             messages.success(request, _("申请已提交，等待新单位管理员确认。"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for field_errors in form.errors.values():
+            for text in field_errors:
+                messages.error(request, str(text))
     return redirect("profile")
 
 
@@ -122,7 +123,7 @@ def employer_change(request: HttpRequest) -> HttpResponse:
 @require_POST
 def employer_change_cancel(request: HttpRequest) -> HttpResponse:
     try:
-        services.employer_change_cancel(actor=request.user)  # type: ignore[arg-type]
+        services.employer_change_cancel(actor=signed_in_user(request))
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -140,7 +141,7 @@ def _require_unit_admin(request: HttpRequest) -> None:
 @require_GET
 def unit_members(request: HttpRequest) -> HttpResponse:
     _require_unit_admin(request)
-    user = request.user
+    user = signed_in_user(request)
     units = list(
         selectors.organisations_visible_to(user).filter(
             kind=OrganisationKind.UNIT,
@@ -181,7 +182,7 @@ def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
     membership = get_object_or_404(selectors.memberships_to_decide(request.user), pk=pk)
     try:
         if decision == "confirm":
-            services.membership_confirm(actor=request.user, membership_id=membership.pk)  # type: ignore[arg-type]
+            services.membership_confirm(actor=signed_in_user(request), membership_id=membership.pk)
             messages.success(
                 request, _("已确认 %(name)s 为本单位人员。") % {"name": membership.user.real_name}
             )
@@ -190,9 +191,9 @@ def membership_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
             if not form.is_valid():
                 raise ValidationError(services.REJECTION_REASON_REQUIRED)
             services.membership_reject(
-                actor=request.user,
+                actor=signed_in_user(request),
                 membership_id=membership.pk,
-                reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("已退回 %(name)s 的申请。") % {"name": membership.user.real_name})
     except ValidationError as error:
@@ -273,9 +274,11 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.notification_mark_read(actor=request.user)  # type: ignore[arg-type]
+        services.notification_mark_read(actor=signed_in_user(request))
         return redirect("notifications")
-    page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = Paginator(selectors.notifications_of(signed_in_user(request)), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "accounts/notifications.html", {"page": page})
 
 
@@ -303,7 +306,7 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_visible_to(request.user, pk)
     if person is None or not policies.can_view_full_id_number(request.user, person):
         raise Http404
-    full = services.id_number_reveal(actor=request.user, person=person)  # type: ignore[arg-type]
+    full = services.id_number_reveal(actor=signed_in_user(request), person=person)
     response = render(request, "accounts/_full_id.html", {"full_id_number": full})
     response["Cache-Control"] = "no-store"
     return response
@@ -326,7 +329,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if date_to:
         events = events.filter(occurred_at__date__lte=date_to)
     if request.GET.get("format") == "xlsx":
-        content = services.audit_export(actor=request.user, events=events)  # type: ignore[arg-type]
+        content = services.audit_export(actor=signed_in_user(request), events=events)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
