@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from filings import policies as filing_policies
 from hours import policies as hours_policies
 
 from . import policies
@@ -28,6 +29,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((str(_("年度学时规则")), reverse("hours_year_rules")))
         if policies.can_manage_unit_members(user):
             items.append((str(_("单位人员")), reverse("unit_members")))
+        if filing_policies.can_file(user):
+            items.append((str(_("培训备案")), reverse("filing_list")))
+        if filing_policies.can_import_channel(user):
+            items.append((str(_("行业学时导入")), reverse("channel_imports")))
         if policies.can_browse_organisations(user):
             items.append((str(_("机构管理")), reverse("organisation_list")))
         if policies.is_platform_admin(user) or policies.has_role(user, *policies.BUREAU_ROLES):

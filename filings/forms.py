@@ -1,0 +1,177 @@
+"""Forms parse and validate input only; the services decide (and give the Chinese reasons)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from . import clock, services
+from .models import CHANNEL_SOURCES, ImportSource, TrainingKind
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap's classes on every widget (the shared field template renders the widget as is)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FilingForm(BootstrapForm):
+    title = forms.CharField(label=_("培训名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("培训类型"), choices=TrainingKind.choices)
+    organiser = forms.CharField(label=_("主办单位"), max_length=200)
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=_("结束日期"), widget=DATE_INPUT)
+    training_days = forms.IntegerField(label=_("培训天数"), min_value=1, max_value=366)
+    planned_hours = forms.DecimalField(
+        label=_("计划学时"), min_value=0, max_digits=6, decimal_places=1, help_text=_("每天不超过 8 学时。")
+    )
+    place = forms.CharField(label=_("培训地点"), max_length=200)
+    instructors = forms.CharField(
+        label=_("授课教师"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一位，可注明职称和单位。"),
+    )
+    expected_participants = forms.IntegerField(label=_("预计参训人数"), min_value=1, max_value=1_000_000)
+    description = forms.CharField(
+        label=_("培训内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": services.ATTACHMENT_ACCEPT}),
+        help_text=_("培训通知、日程安排等，PDF、图片、Word 或 Excel，每个不超过 10 MB。"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[Organisation] | None = None,
+        paper_organisations: list[Organisation] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisations = organisations or []
+        self.paper_organisations = paper_organisations or []
+        choices: list[tuple[str, Any]] = []
+        if self.organisations:
+            choices.append((str(_("以本机构名义备案")), [(str(o.pk), o.name) for o in self.organisations]))
+        if self.paper_organisations:
+            choices.append(
+                (str(_("代录纸质备案")), [(f"paper:{o.pk}", o.name) for o in self.paper_organisations])
+            )
+        if organisations is not None:
+            self.fields["organisation"] = forms.ChoiceField(label=_("备案单位"), choices=choices)
+            self.order_fields(["organisation"])
+            if self.paper_organisations:
+                self.fields["paper_received_on"] = forms.DateField(
+                    label=_("纸质材料收到日期"),
+                    required=False,
+                    widget=DATE_INPUT,
+                    help_text=_("仅代录纸质备案时填写：须早于培训开始日期。"),
+                )
+                self.order_fields(["organisation", "paper_received_on"])
+            self.style_widgets()
+            if len(self.organisations) + len(self.paper_organisations) == 1:
+                self.fields["organisation"].initial = choices[0][1][0][0]
+
+    def selected_organisation(self) -> tuple[Organisation, bool]:
+        """(organisation, is a paper filing)."""
+        value = self.cleaned_data["organisation"]
+        is_paper = value.startswith("paper:")
+        pk = int(value.removeprefix("paper:"))
+        pool = self.paper_organisations if is_paper else self.organisations
+        return next(o for o in pool if o.pk == pk), is_paper
+
+    def filing_data(self) -> services.FilingData:
+        data = self.cleaned_data
+        return services.FilingData(
+            title=data["title"].strip(),
+            kind=data["kind"],
+            organiser=data["organiser"].strip(),
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            training_days=data["training_days"],
+            planned_hours=data["planned_hours"],
+            place=data["place"].strip(),
+            expected_participants=data["expected_participants"],
+            instructors=data.get("instructors", "").strip(),
+            description=data.get("description", "").strip(),
+        )
+
+
+class ReturnForm(BootstrapForm):
+    reason = forms.CharField(label=_("退回理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApproveForm(BootstrapForm):
+    comment = forms.CharField(label=_("审核意见"), max_length=500, required=False)
+
+
+class WithdrawForm(BootstrapForm):
+    reason = forms.CharField(label=_("撤回原因"), max_length=500, required=False)
+
+
+class AttachmentForm(BootstrapForm):
+    attachments = MultipleFileField(
+        label=_("补充附件"), widget=MultipleFileInput(attrs={"accept": services.ATTACHMENT_ACCEPT})
+    )
+
+
+class RosterUploadForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("学员名单文件（.xlsx）"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+    is_correction = forms.BooleanField(
+        label=_("更正导入：用本文件中的学时替换已记入的学时（学时填 0 表示撤销）"), required=False
+    )
+
+
+class ChannelUploadForm(RosterUploadForm):
+    source = forms.ChoiceField(
+        label=_("行业"),
+        choices=[(value, label) for value, label in ImportSource.choices if value in CHANNEL_SOURCES],
+    )
+    year = forms.IntegerField(label=_("学时年度"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = clock.today().year
+        self.order_fields(["source", "year", "file", "is_correction"])
+        self.style_widgets()

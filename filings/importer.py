@@ -1,0 +1,579 @@
+"""Running a roster import: parse, check, write, in that order, with progress on the import's row.
+
+- Parsing and checking happen in memory (python-calamine; one query for all the file's ID numbers).
+- Writing goes in batches of ``BATCH_ROWS`` data rows, in file order. Each batch is one transaction: it
+  locks the import row, re-reads the credits already made for its ID numbers (``FOR UPDATE``), writes
+  the new and changed credits, their ledger entries and the batch's report rows, and moves the
+  checkpoint. A batch is all written or not at all.
+- A re-run (the worker was killed, the task was delivered again, staff pressed "retry") parses and
+  checks again, then starts at the checkpoint. Because the credits are also unique per scope and ID
+  number, and the ledger per source, nothing can be credited twice even if two runs overlapped.
+- The cancel flag is read at the start of every batch (and between phases).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import User
+from accounts.services import notify
+
+from . import ledger, messages, roster, rules, xlsx_guard
+from .bulk import insert_rows
+from .models import (
+    CreditStatus,
+    ImportPhase,
+    ImportSource,
+    ImportStatus,
+    IssueKind,
+    RosterCredit,
+    RosterImport,
+    RosterIssue,
+    ledger_source_id,
+)
+from .reports import EXAMPLE_ID_NUMBER
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 5000
+DIGEST_QUERY_CHUNK = 900  # SQLite's bound-parameter limit; PostgreSQL takes them all as one array
+PARSED_PROGRESS = 10
+CHECKED_PROGRESS = 20
+
+
+@dataclass
+class ImportHooks:
+    """Seams for the benchmark (timing each phase) and the tests (a worker "killed" after a batch)."""
+
+    phase_started: Callable[[str], None] | None = None
+    phase_finished: Callable[[str], None] | None = None
+    after_batch: Callable[[RosterImport, int], None] | None = None
+
+
+@dataclass
+class BatchResult:
+    credits_new: list[tuple] = field(default_factory=list)
+    credits_changed: list[RosterCredit] = field(default_factory=list)
+    ledger_credits: list[ledger.BulkCredit] = field(default_factory=list)
+    ledger_reversals: list[ledger.BulkReversal] = field(default_factory=list)
+    issues: list[tuple] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {
+            "credited": 0,
+            "updated": 0,
+            "revoked": 0,
+            "unchanged": 0,
+            "held": 0,
+            "error": 0,
+        }
+    )
+
+
+CREDIT_FIELDS = (
+    "scope",
+    "source",
+    "filing",
+    "year",
+    "id_number_digest",
+    "id_number_masked",
+    "name",
+    "person",
+    "hours",
+    "status",
+    "revision",
+    "last_import",
+    "row_number",
+    "created_at",
+    "updated_at",
+)
+ISSUE_FIELDS = ("roster_import", "row_number", "kind", "id_number_masked", "name", "hours_text", "message")
+
+
+def join_reasons(reasons: list[str]) -> str:
+    """Several reasons as one sentence: "身份证号码应为18位；姓名为空。"."""
+    return "；".join(reason.rstrip("。") for reason in reasons) + "。"
+
+
+def credit_memo(roster_import: RosterImport) -> str:
+    """The ledger memo: what the hours are for, as the person reads it in their hours list."""
+    if roster_import.filing_id and roster_import.filing is not None:
+        filing = roster_import.filing
+        return _("培训备案：%(title)s（%(start)s至%(end)s）") % {
+            "title": filing.title,
+            "start": filing.start_date.isoformat(),
+            "end": filing.end_date.isoformat(),
+        }
+    return _("%(source)s学时导入（%(year)s年度）") % {
+        "source": roster_import.get_source_display(),
+        "year": roster_import.year,
+    }
+
+
+def row_rules(roster_import: RosterImport) -> roster.RowRules:
+    """What each row must satisfy: PRO-2's daily cap times the filing's days and the filing's dates, or,
+    for an industry channel, the year's dates and the same daily cap over the whole year."""
+    figures = rules.year_figures(roster_import.year)
+    per_day = figures.training_hours_per_day
+    keep = {"hours": "%(hours)s", "column": "%(column)s", "value": "%(value)s"}
+    if roster_import.source == ImportSource.FILING:
+        filing = roster_import.filing
+        assert filing is not None
+        limit = per_day * filing.training_days
+        hours_message = str(messages.ROW_HOURS_OVER_LIMIT) % {
+            **keep,
+            "days": filing.training_days,
+            "per_day": roster.format_hours(per_day),
+            "limit": roster.format_hours(limit),
+        }
+        first, last = filing.start_date, filing.end_date
+        date_message = str(messages.ROW_DATE_OUTSIDE_FILING) % {
+            **keep,
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+        }
+    else:
+        import datetime
+
+        first = datetime.date(roster_import.year, 1, 1)
+        last = datetime.date(roster_import.year, 12, 31)
+        limit = per_day * ((last - first).days + 1)
+        hours_message = str(messages.ROW_HOURS_TOO_LARGE) % {**keep, "limit": roster.format_hours(limit)}
+        date_message = str(messages.ROW_DATE_OUTSIDE_YEAR) % {**keep, "year": roster_import.year}
+    return roster.RowRules(
+        hours_limit=limit,
+        hours_limit_message=hours_message,
+        first_date=first,
+        last_date=last,
+        date_message=date_message,
+        allow_zero_hours=roster_import.is_correction,
+        example_id_number=EXAMPLE_ID_NUMBER,
+    )
+
+
+def accounts_by_digest(digests: list[str]) -> dict[str, tuple[int, str]]:
+    """{digest: (user id, real name)} for the digests that belong to an account: one query."""
+    found: dict[str, tuple[int, str]] = {}
+    if not digests:
+        return found
+    if connection.vendor == "postgresql":
+        table = User._meta.db_table
+        with connection.cursor() as cursor:
+            # "<> ''" lets PostgreSQL use the partial unique index on the digest.
+            cursor.execute(
+                f"SELECT id_number_digest, id, real_name FROM {table} "  # noqa: S608 - table name from model meta
+                "WHERE id_number_digest = ANY(%s) AND id_number_digest <> ''",
+                [digests],
+            )
+            for digest, user_id, real_name in cursor.fetchall():
+                found[digest] = (user_id, real_name)
+        return found
+    for start in range(0, len(digests), DIGEST_QUERY_CHUNK):
+        chunk = digests[start : start + DIGEST_QUERY_CHUNK]
+        for digest, user_id, real_name in User.objects.filter(id_number_digest__in=chunk).values_list(
+            "id_number_digest", "id", "real_name"
+        ):
+            found[digest] = (user_id, real_name)
+    return found
+
+
+def match_accounts(checked: roster.CheckedRoster) -> None:
+    """Each valid row gets its account, if the ID number has one; a name that differs is a bad row."""
+    accounts = accounts_by_digest(checked.digests)
+    mismatch = str(messages.ROW_NAME_MISMATCH)
+    for row in checked.rows:
+        if not row.digest or row.errors:
+            continue
+        account = accounts.get(row.digest)
+        if account is None:
+            continue
+        row.person_id = account[0]
+        if roster.normalise_name(account[1]) != row.name:
+            row.errors.append(mismatch)
+
+
+# --- Phases and bookkeeping ------------------------------------------------------------------------
+
+
+def _set_phase(import_id: int, phase: str, progress: int, **fields: object) -> None:
+    RosterImport.objects.filter(pk=import_id).update(phase=phase, progress=progress, **fields)
+
+
+def _cancel_requested(import_id: int) -> bool:
+    return bool(RosterImport.objects.filter(pk=import_id, cancel_requested=True).exists())
+
+
+def _audit_organisation(roster_import: RosterImport):  # type: ignore[no-untyped-def]
+    return (
+        roster_import.filing.organisation
+        if roster_import.filing_id and roster_import.filing
+        else roster_import.bureau
+    )
+
+
+@transaction.atomic
+def _claim(import_id: int) -> RosterImport | None:
+    """Marks the import running; None when there is nothing to do (finished, failed, cancelled)."""
+    roster_import = (
+        RosterImport.objects.select_for_update()
+        .select_related("filing__organisation", "bureau", "created_by")
+        .get(pk=import_id)
+    )
+    if roster_import.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return None
+    if roster_import.cancel_requested:
+        _finish(roster_import, ImportStatus.CANCELLED)
+        return None
+    resumed = roster_import.status == ImportStatus.RUNNING
+    roster_import.status = ImportStatus.RUNNING
+    roster_import.attempts += 1
+    roster_import.started_at = roster_import.started_at or timezone.now()
+    roster_import.save(update_fields=["status", "attempts", "started_at"])
+    audit_record(
+        actor=roster_import.created_by,
+        action="filings.roster_import.resume" if resumed else "filings.roster_import.start",
+        target=roster_import,
+        organisation=_audit_organisation(roster_import),
+        detail={"attempt": roster_import.attempts, "checkpoint": roster_import.checkpoint},
+    )
+    return roster_import
+
+
+def _finish(roster_import: RosterImport, status: str, failure_message: str = "") -> None:
+    """Within the caller's transaction, with the import row locked."""
+    roster_import.status = status
+    roster_import.phase = ImportPhase.DONE
+    roster_import.finished_at = timezone.now()
+    roster_import.failure_message = failure_message[:500]
+    fields = ["status", "phase", "finished_at", "failure_message"]
+    if status == ImportStatus.FINISHED:
+        roster_import.progress = 100
+        fields.append("progress")
+    roster_import.save(update_fields=fields)
+    audit_record(
+        actor=roster_import.created_by,
+        action=f"filings.roster_import.{status}",
+        target=roster_import,
+        organisation=_audit_organisation(roster_import),
+        result="success" if status == ImportStatus.FINISHED else status,
+        reason=failure_message,
+        detail={
+            "total_rows": roster_import.total_rows,
+            "credited": roster_import.credited_count,
+            "updated": roster_import.updated_count,
+            "revoked": roster_import.revoked_count,
+            "unchanged": roster_import.unchanged_count,
+            "held": roster_import.held_count,
+            "errors": roster_import.error_count,
+            "checkpoint": roster_import.checkpoint,
+        },
+    )
+
+
+@transaction.atomic
+def roster_import_fail(*, import_id: int, message: str) -> RosterImport:
+    """The import stops for good (a refused file) or until retried (an unexpected error, a time-out)."""
+    roster_import = (
+        RosterImport.objects.select_for_update()
+        .select_related("filing__organisation", "bureau", "created_by")
+        .get(pk=import_id)
+    )
+    if roster_import.is_active:
+        _finish(roster_import, ImportStatus.FAILED, message)
+    return roster_import
+
+
+@transaction.atomic
+def _finish_run(import_id: int) -> RosterImport:
+    roster_import = (
+        RosterImport.objects.select_for_update()
+        .select_related("filing__organisation", "filing__filed_by", "bureau", "created_by")
+        .get(pk=import_id)
+    )
+    if roster_import.status != ImportStatus.RUNNING:
+        return roster_import
+    if roster_import.cancel_requested and roster_import.checkpoint < roster_import.total_rows:
+        _finish(roster_import, ImportStatus.CANCELLED)
+        return roster_import
+    _finish(roster_import, ImportStatus.FINISHED)
+    filing = roster_import.filing
+    if filing is not None and not roster_import.is_correction:
+        notify(
+            recipient=filing.filed_by,
+            title=_("培训学时已导入"),
+            body=(
+                _("培训“%(title)s”的学员名单已导入：")
+                + _("记入 %(credited)s 人，暂存 %(held)s 人，问题行 %(errors)s 行。")
+            )
+            % {
+                "title": filing.title,
+                "credited": roster_import.credited_count,
+                "held": roster_import.held_count,
+                "errors": roster_import.error_count,
+            },
+            link=f"/filings/{filing.pk}/",
+        )
+    return roster_import
+
+
+# --- The run ---------------------------------------------------------------------------------------------
+
+
+def roster_import_run(*, import_id: int, hooks: ImportHooks | None = None) -> RosterImport:
+    """Runs (or resumes) an import to its end. A refused file ends it as failed with the reason; an
+    unexpected exception propagates (the task records it), leaving the written batches in place."""
+    hooks = hooks or ImportHooks()
+    roster_import = _claim(import_id)
+    if roster_import is None:
+        return RosterImport.objects.get(pk=import_id)
+
+    def started(phase: str) -> None:
+        if hooks.phase_started:
+            hooks.phase_started(phase)
+
+    def finished(phase: str) -> None:
+        if hooks.phase_finished:
+            hooks.phase_finished(phase)
+
+    # 1. Parse.
+    started(ImportPhase.PARSING)
+    _set_phase(import_id, ImportPhase.PARSING, 1)
+    try:
+        with default_storage.open(roster_import.file.name, "rb") as stored:
+            data = stored.read()
+        xlsx_guard.check_archive(data)
+        parsed = roster.parse_workbook(data)
+    except ValidationError as error:
+        return roster_import_fail(import_id=import_id, message=" ".join(error.messages))
+    del data
+    finished(ImportPhase.PARSING)
+    if _cancel_requested(import_id):
+        return _finish_run(import_id)
+
+    # 2. Check.
+    started(ImportPhase.VALIDATING)
+    _set_phase(import_id, ImportPhase.VALIDATING, PARSED_PROGRESS)
+    checked = roster.check_rows(parsed, row_rules(roster_import))
+    del parsed
+    match_accounts(checked)
+    _set_phase(import_id, ImportPhase.VALIDATING, CHECKED_PROGRESS, total_rows=checked.total_rows)
+    roster_import.total_rows = checked.total_rows
+    finished(ImportPhase.VALIDATING)
+
+    # 3. Write, batch by batch from the checkpoint.
+    started(ImportPhase.WRITING)
+    _set_phase(import_id, ImportPhase.WRITING, CHECKED_PROGRESS)
+    memo = credit_memo(roster_import)
+    indexes = [row.index for row in checked.rows]
+    batch_start = (roster_import.checkpoint // BATCH_ROWS) * BATCH_ROWS
+    batch_number = 0
+    while batch_start < checked.total_rows:
+        batch_end = min(batch_start + BATCH_ROWS, checked.total_rows)
+        carry_on = _write_batch(import_id, checked, indexes, batch_start, batch_end, memo)
+        if not carry_on:
+            break
+        batch_number += 1
+        if hooks.after_batch:
+            hooks.after_batch(roster_import, batch_number)
+        batch_start = batch_end
+    finished(ImportPhase.WRITING)
+    return _finish_run(import_id)
+
+
+@transaction.atomic
+def _write_batch(
+    import_id: int,
+    checked: roster.CheckedRoster,
+    indexes: list[int],
+    batch_start: int,
+    batch_end: int,
+    memo: str,
+) -> bool:
+    """Writes the outcome of data rows [checkpoint, batch_end); False when the run must stop."""
+    roster_import = RosterImport.objects.select_for_update().select_related("created_by").get(pk=import_id)
+    if roster_import.status != ImportStatus.RUNNING:
+        return False
+    if roster_import.cancel_requested:
+        return False
+    start = max(batch_start, roster_import.checkpoint)
+    if start >= batch_end:
+        return True  # another run already wrote this batch
+    rows = checked.rows[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, batch_end)]
+    result = _classify(roster_import, rows, memo)
+    insert_rows(RosterCredit, CREDIT_FIELDS, result.credits_new)
+    if result.credits_changed:
+        RosterCredit.objects.bulk_update(
+            result.credits_changed,
+            ["person", "hours", "status", "revision", "last_import", "row_number", "name", "updated_at"],
+        )
+    actor = roster_import.created_by
+    ledger.reverse_credits(
+        result.ledger_reversals,
+        actor=actor,
+        reason=_("更正导入：%(file)s") % {"file": roster_import.original_name},
+    )
+    ledger.post_credits(result.ledger_credits, actor=actor)
+    insert_rows(RosterIssue, ISSUE_FIELDS, result.issues)
+    counts = result.counts
+    roster_import.credited_count += counts["credited"]
+    roster_import.updated_count += counts["updated"]
+    roster_import.revoked_count += counts["revoked"]
+    roster_import.unchanged_count += counts["unchanged"]
+    roster_import.held_count += counts["held"]
+    roster_import.error_count += counts["error"]
+    roster_import.checkpoint = batch_end
+    total = max(checked.total_rows, 1)
+    roster_import.progress = min(99, CHECKED_PROGRESS + (100 - CHECKED_PROGRESS) * batch_end // total)
+    roster_import.save(
+        update_fields=[
+            "credited_count",
+            "updated_count",
+            "revoked_count",
+            "unchanged_count",
+            "held_count",
+            "error_count",
+            "checkpoint",
+            "progress",
+        ]
+    )
+    return True
+
+
+def _classify(roster_import: RosterImport, rows: list[roster.RosterRow], memo: str) -> BatchResult:
+    """Decides each row's outcome against the credits already made for its ID number (locked)."""
+    result = BatchResult()
+    scope = roster_import.scope
+    valid = [row for row in rows if row.is_valid]
+    existing: dict[str, RosterCredit] = {}
+    if valid:
+        existing = {
+            credit.id_number_digest: credit
+            for credit in RosterCredit.objects.select_for_update().filter(
+                scope=scope, id_number_digest__in=[row.digest for row in valid]
+            )
+        }
+    now = timezone.now()
+    is_correction = roster_import.is_correction
+    rule_code = ledger.PRO_2_RULE_CODE if roster_import.source == ImportSource.FILING else ""
+    held_text = str(messages.ROW_HELD)
+    already_text = str(messages.ROW_ALREADY_CREDITED_DIFFERENT)
+    nothing_to_revoke = str(messages.ROW_REVOKE_NOTHING)
+    updated_text = str(messages.ROW_UPDATED)
+    revoked_text = str(messages.ROW_REVOKED)
+    zero = Decimal(0)
+    counts = result.counts
+
+    def issue(row: roster.RosterRow, kind: str, message: str) -> None:
+        result.issues.append(
+            (roster_import.pk, row.row_number, kind, row.masked, row.name, row.hours_text, message[:300])
+        )
+
+    def post(person_id: int, hours: Decimal, revision: int) -> None:
+        result.ledger_credits.append(
+            ledger.credit(
+                person_id=person_id,
+                year=roster_import.year,
+                hours=hours,
+                source_id=ledger_source_id(scope, person_id, revision),
+                memo=memo,
+                rule_code=rule_code,
+            )
+        )
+
+    for row in rows:
+        if row.errors:
+            counts["error"] += 1
+            issue(row, IssueKind.ERROR, join_reasons(row.errors))
+            continue
+        hours = row.hours
+        assert hours is not None
+        credit = existing.get(row.digest)
+        if credit is None:
+            if hours == zero:
+                counts["error"] += 1
+                issue(row, IssueKind.ERROR, nothing_to_revoke)
+                continue
+            status = CreditStatus.CREDITED if row.person_id else CreditStatus.HELD
+            result.credits_new.append(
+                (
+                    scope,
+                    roster_import.source,
+                    roster_import.filing_id,
+                    roster_import.year,
+                    row.digest,
+                    row.masked,
+                    row.name,
+                    row.person_id,
+                    hours,
+                    status,
+                    1,
+                    roster_import.pk,
+                    row.row_number,
+                    now,
+                    now,
+                )
+            )
+            if row.person_id:
+                counts["credited"] += 1
+                post(row.person_id, hours, 1)
+            else:
+                counts["held"] += 1
+                issue(row, IssueKind.HELD, held_text)
+            continue
+        current = credit.hours if credit.status != CreditStatus.REVOKED else zero
+        attach_now = credit.status == CreditStatus.HELD and row.person_id is not None
+        if hours == current and not attach_now:
+            counts["unchanged"] += 1
+            continue
+        if not is_correction and hours != current:
+            counts["error"] += 1
+            issue(row, IssueKind.ERROR, already_text % {"hours": roster.format_hours(current)})
+            continue
+        # A correction, or a held credit whose person has registered meanwhile: replace the credit. What
+        # was posted is reversed; what is posted now carries the next revision in its source id.
+        if credit.status == CreditStatus.CREDITED and credit.person_id is not None:
+            result.ledger_reversals.append(
+                ledger.reversal(
+                    person_id=credit.person_id,
+                    source_id=ledger_source_id(scope, credit.person_id, credit.revision),
+                )
+            )
+        if hours == zero:
+            credit.status = CreditStatus.REVOKED
+            credit.hours = zero
+            counts["revoked"] += 1
+            issue(row, IssueKind.REVOKED, revoked_text % {"old": roster.format_hours(current)})
+        else:
+            credit.revision += 1
+            credit.hours = hours
+            if row.person_id is not None:
+                credit.person_id = row.person_id
+                credit.status = CreditStatus.CREDITED
+                post(row.person_id, hours, credit.revision)
+            else:
+                credit.status = CreditStatus.HELD
+            if attach_now and hours == current:
+                counts["credited"] += 1
+            else:
+                counts["updated"] += 1
+                issue(
+                    row,
+                    IssueKind.UPDATED,
+                    updated_text % {"old": roster.format_hours(current), "new": roster.format_hours(hours)},
+                )
+        credit.name = row.name
+        credit.row_number = row.row_number
+        credit.last_import_id = roster_import.pk
+        credit.updated_at = now
+        result.credits_changed.append(credit)
+    return result

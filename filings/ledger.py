@@ -1,0 +1,131 @@
+"""The one door from filings into the hours ledger. Roster imports post professional hours (PRO-2,
+and the industry channels' hours) and reverse them for corrections only through here, and here only
+through the hours app's services.
+
+The import writes thousands of rows per batch. When the hours app offers bulk posting
+(``ledger_post_credits_bulk`` / ``ledger_reverse_credits_bulk``, see the signatures below) this module
+uses it; until then it posts row by row through ``ledger_post_credit``, which is correct but slow.
+
+Wanted from ``hours.services`` (exact shape the adapter calls):
+
+    ledger_post_credits_bulk(*, credits: Sequence[BulkCredit], actor: User | None) -> int
+    ledger_reverse_credits_bulk(*, reversals: Sequence[BulkReversal], actor: User | None, reason: str) -> int
+
+with ``BulkCredit(person_id, year, category, hours, source_type, source_id, memo, rule_code="")`` and
+``BulkReversal(person_id, source_type, source_id, category)`` (plain tuples are fine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from hours import services as hours_services
+from hours.models import LedgerCategory, LedgerEntry, SourceType
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PRO_2_RULE_CODE = "PRO-2"
+
+
+@dataclass(frozen=True)
+class BulkCredit:
+    person_id: int
+    year: int
+    category: str
+    hours: Decimal
+    source_type: str
+    source_id: str
+    memo: str
+    rule_code: str = ""
+
+
+@dataclass(frozen=True)
+class BulkReversal:
+    person_id: int
+    source_type: str
+    source_id: str
+    category: str
+
+
+def credit(
+    *, person_id: int, year: int, hours: Decimal, source_id: str, memo: str, rule_code: str
+) -> BulkCredit:
+    return BulkCredit(
+        person_id=person_id,
+        year=year,
+        category=LedgerCategory.PROFESSIONAL,
+        hours=hours,
+        source_type=SourceType.IMPORT,
+        source_id=source_id,
+        memo=memo,
+        rule_code=rule_code,
+    )
+
+
+def reversal(*, person_id: int, source_id: str) -> BulkReversal:
+    return BulkReversal(
+        person_id=person_id,
+        source_type=SourceType.IMPORT,
+        source_id=source_id,
+        category=LedgerCategory.PROFESSIONAL,
+    )
+
+
+def _bulk(name: str) -> Any:
+    return getattr(hours_services, name, None)
+
+
+def post_credits(credits: Sequence[BulkCredit], *, actor: User | None) -> None:
+    """Posts every credit, inside the caller's transaction. A credit whose source already posted is
+    skipped by the ledger (one credit per source), which is what makes a re-run harmless."""
+    if not credits:
+        return
+    bulk = _bulk("ledger_post_credits_bulk")
+    if bulk is not None:
+        bulk(credits=credits, actor=actor)
+        return
+    from accounts.models import User
+
+    people = User.objects.select_related("unit").in_bulk([line.person_id for line in credits])
+    for line in credits:
+        hours_services.ledger_post_credit(
+            person=people[line.person_id],
+            year=line.year,
+            category=line.category,
+            hours=line.hours,
+            source_type=line.source_type,
+            source_id=line.source_id,
+            memo=line.memo,
+            actor=actor,
+            rule_code=line.rule_code,
+        )
+
+
+def reverse_credits(reversals: Sequence[BulkReversal], *, actor: User | None, reason: str) -> None:
+    """Reverses the current credit of each source (a correction file replacing hours). The importing
+    bureau has been authorized by the filings service; the person may live in another jurisdiction,
+    so the ledger's own bureau check (for hand corrections) does not apply here."""
+    if not reversals:
+        return
+    bulk = _bulk("ledger_reverse_credits_bulk")
+    if bulk is not None:
+        bulk(reversals=reversals, actor=actor, reason=reason)
+        return
+    from hours.services.ledger import reverse_entry
+
+    for line in reversals:
+        hours_services.lock_person(line.person_id)
+        entry = LedgerEntry.objects.filter(
+            person_id=line.person_id,
+            source_type=line.source_type,
+            source_id=line.source_id,
+            category=line.category,
+            reverses__isnull=True,
+            reversal__isnull=True,
+        ).first()
+        if entry is not None:
+            reverse_entry(entry=entry, actor=actor, reason=reason)

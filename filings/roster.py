@@ -1,0 +1,372 @@
+"""Reading and checking a roster file, with no database: python-calamine parses the workbook (cached
+formula values, never formulas), the header is matched forgivingly, and every row is checked on its own
+(ID number checksum, name, hours, dates) and against the other rows (duplicates). The importer adds
+what needs the database: accounts for the ID numbers, and the credits already made.
+
+Cells are taken the way people fill them in: full-width digits and spaces, a lowercase x, hours typed as
+"８学时", dates as 2024-05-10, 2024/5/10, 2024年5月10日 or real date cells.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from python_calamine import CalamineError, CalamineWorkbook
+
+from accounts import identity
+
+from . import messages
+
+MAX_DATA_ROWS = 200_000
+HEADER_SEARCH_ROWS = 10
+ONE_DECIMAL_PLACE = Decimal("0.1")
+PREFERRED_SHEET = "学员名单"
+
+# Column keys and the header texts (after normalising) that name them.
+ID_NUMBER = "id_number"
+NAME = "name"
+HOURS = "hours"
+START = "start"
+END = "end"
+DATE = "date"
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    ID_NUMBER: ("身份证号码", "身份证号", "公民身份号码", "身份证件号码", "证件号码", "身份证"),
+    NAME: ("姓名", "学员姓名", "参训人员姓名", "人员姓名"),
+    HOURS: ("学时", "学时数", "培训学时", "获得学时", "认定学时", "专业科目学时"),
+    START: ("开始日期", "培训开始日期", "参训开始日期"),
+    END: ("结束日期", "培训结束日期", "参训结束日期"),
+    DATE: ("完成日期", "学习日期", "获得日期", "日期"),
+}
+COLUMN_LABELS = {
+    ID_NUMBER: "身份证号码",
+    NAME: "姓名",
+    HOURS: "学时",
+    START: "开始日期",
+    END: "结束日期",
+    DATE: "完成日期",
+}
+REQUIRED_COLUMNS = (ID_NUMBER, NAME, HOURS)
+
+_HEADER_NOISE = re.compile(r"[\s*＊:：]|[（(].*?[)）]")
+_NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", "‧": "·", "∙": "·", "●": "·"})
+_WHITESPACE = re.compile(r"\s+")
+_HOURS_SUFFIX = re.compile(r"(学时|小时|课时|h|H)$")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# An 18-digit number stored as a float has lost its last digits: nothing to recover, say so.
+ID_NUMBER_AS_FLOAT_FROM = 1e15
+
+
+class RosterFileError(ValidationError):
+    """The whole file is refused (no sheet, wrong header, no rows): nothing is imported."""
+
+
+def _refuse(message: object, **params: object) -> RosterFileError:
+    return RosterFileError(str(message) % params if params else str(message), code="roster_file")
+
+
+@dataclass
+class ParsedRoster:
+    header_row_number: int  # 1-based Excel row of the header
+    columns: dict[str, int]
+    rows: list[list[object]]  # the data rows after the header, blank ones included
+
+    def row_number(self, index: int) -> int:
+        return self.header_row_number + 1 + index
+
+
+def normalise_header(text: object) -> str:
+    return _HEADER_NOISE.sub("", identity.to_half_width(str(text or "")))
+
+
+def _match_header(cells: Sequence[object]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for position, cell in enumerate(cells):
+        text = normalise_header(cell)
+        if not text:
+            continue
+        for key, names in HEADER_SYNONYMS.items():
+            if key not in columns and text in names:
+                columns[key] = position
+                break
+    return columns
+
+
+def parse_workbook(data: bytes) -> ParsedRoster:
+    """The roster sheet ("学员名单" if there is one, else the first), its header and data rows."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = workbook.sheet_names
+        if not names:
+            raise _refuse(messages.FILE_NO_SHEET)
+        sheet = (
+            workbook.get_sheet_by_name(PREFERRED_SHEET)
+            if PREFERRED_SHEET in names
+            else workbook.get_sheet_by_index(0)
+        )
+        # skip_empty_area=False keeps row positions, so the report's row numbers are Excel's.
+        cells = sheet.to_python(skip_empty_area=False)
+    except RosterFileError:
+        raise
+    except (CalamineError, ValueError, OSError) as error:
+        raise _refuse(messages.FILE_CORRUPT) from error
+    except Exception as error:  # calamine's own errors (ZipError, XmlError, ...) subclass Exception
+        raise _refuse(messages.FILE_CORRUPT) from error
+    header_index = None
+    best: dict[str, int] = {}
+    for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
+        if not any(str(cell).strip() for cell in row if cell is not None):
+            continue
+        columns = _match_header(row)
+        if len(columns) > len(best):
+            best, header_index = columns, index
+        if all(key in columns for key in REQUIRED_COLUMNS):
+            break
+    if header_index is None:
+        raise _refuse(messages.FILE_NO_HEADER)
+    missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if key not in best]
+    if missing:
+        raise _refuse(messages.FILE_WRONG_HEADER, columns="”“".join(missing))
+    rows = cells[header_index + 1 :]
+    while rows and _is_blank(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise _refuse(messages.FILE_NO_ROWS)
+    if len(rows) > MAX_DATA_ROWS:
+        raise _refuse(messages.FILE_TOO_MANY_ROWS, count=len(rows), limit=MAX_DATA_ROWS)
+    return ParsedRoster(header_row_number=header_index + 1, columns=best, rows=rows)
+
+
+def _is_blank(row: Sequence[object]) -> bool:
+    for cell in row:
+        if cell is None:
+            continue
+        if isinstance(cell, str):
+            if cell.strip():
+                return False
+        else:
+            return False
+    return True
+
+
+# --- Row checks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """What a row must satisfy for one import."""
+
+    hours_limit: Decimal
+    hours_limit_message: str  # already formatted except for %(hours)s
+    first_date: datetime.date
+    last_date: datetime.date
+    date_message: str  # formatted except for %(column)s and %(value)s
+    allow_zero_hours: bool  # a correction file's 0 revokes the person's hours
+    example_id_number: str = ""
+
+
+@dataclass(slots=True)
+class RosterRow:
+    index: int
+    row_number: int
+    id_number: str = ""
+    digest: str = ""
+    masked: str = ""
+    name: str = ""
+    hours: Decimal | None = None
+    hours_text: str = ""
+    errors: list[str] = field(default_factory=list)
+    person_id: int | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class CheckedRoster:
+    rows: list[RosterRow]  # non-blank rows, in file order
+    total_rows: int  # data rows including blank ones (the checkpoint counts these)
+
+    @property
+    def digests(self) -> list[str]:
+        return [row.digest for row in self.rows if row.digest and row.is_valid]
+
+
+def normalise_name(value: object) -> str:
+    return _WHITESPACE.sub("", identity.to_half_width(str(value or ""))).translate(_NAME_DOTS)
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < ID_NUMBER_AS_FLOAT_FROM:
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_hours(value: object) -> Decimal | None:
+    """Hours as a Decimal rounded to one place (half up), or None when the cell is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        text = repr(float(value))
+    else:
+        text = identity.to_half_width(str(value)).strip().replace(",", "")
+        text = _HOURS_SUFFIX.sub("", text).strip()
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite():
+        return None
+    return number.quantize(ONE_DECIMAL_PLACE, rounding=ROUND_HALF_UP)
+
+
+def parse_date(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial date in a cell not formatted as a date
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        value = cell_text(value)
+    text = _WHITESPACE.sub("", identity.to_half_width(str(value)))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def check_rows(
+    parsed: ParsedRoster,
+    rules: RowRules,
+    digest: Callable[[str], str] = identity.id_number_digest,
+    today: datetime.date | None = None,
+) -> CheckedRoster:
+    """Every non-blank row, checked on its own and for duplicates. Rows keep all their reasons."""
+    columns = parsed.columns
+    id_column = columns[ID_NUMBER]
+    name_column = columns[NAME]
+    hours_column = columns[HOURS]
+    date_columns = [(key, columns[key]) for key in (START, END, DATE) if key in columns]
+    width = max(columns.values()) + 1
+    texts = {
+        "id_as_number": str(messages.ROW_ID_NUMBER_AS_NUMBER),
+        "name_required": str(messages.ROW_NAME_REQUIRED),
+        "name_long": str(messages.ROW_CELL_TOO_LONG) % {"column": COLUMN_LABELS[NAME]},
+        "hours_required": str(messages.ROW_HOURS_REQUIRED),
+        "hours_not_number": str(messages.ROW_HOURS_NOT_A_NUMBER),
+        "hours_not_positive": str(messages.ROW_HOURS_NOT_POSITIVE),
+        "date_invalid": str(messages.ROW_DATE_INVALID),
+        "dates_reversed": str(messages.ROW_DATES_REVERSED),
+    }
+    id_errors: dict[str, str | None] = {}
+    zero = Decimal(0)
+    checked: list[RosterRow] = []
+    seen: dict[str, list[RosterRow]] = {}
+    for index, cells in enumerate(parsed.rows):
+        if len(cells) < width:
+            cells = [*cells, *([""] * (width - len(cells)))]
+        raw_id = cells[id_column]
+        raw_name = cells[name_column]
+        raw_hours = cells[hours_column]
+        if _is_blank(cells):
+            continue
+        row = RosterRow(index=index, row_number=parsed.row_number(index))
+        errors = row.errors
+        # ID number.
+        if isinstance(raw_id, float) and abs(raw_id) >= ID_NUMBER_AS_FLOAT_FROM:
+            errors.append(texts["id_as_number"])
+            row.masked = identity.mask_id_number(cell_text(raw_id)[:18])
+        else:
+            normalised = identity.normalise_id_number(cell_text(raw_id))
+            row.masked = identity.mask_id_number(normalised)[:40]
+            error = (
+                id_errors.get(normalised, "")
+                if normalised in id_errors
+                else identity.id_number_error(normalised, today)
+            )
+            id_errors[normalised] = error
+            if error:
+                errors.append(error)
+            else:
+                row.id_number = normalised
+                if normalised == rules.example_id_number:
+                    continue  # the template's example row, left in by mistake
+        # Name.
+        name = normalise_name(raw_name)
+        row.name = name[:100]
+        if not name:
+            errors.append(texts["name_required"])
+        elif len(name) > 50:
+            errors.append(texts["name_long"])
+        # Hours.
+        row.hours_text = cell_text(raw_hours)[:40]
+        if row.hours_text == "":
+            errors.append(texts["hours_required"])
+        else:
+            hours = parse_hours(raw_hours)
+            if hours is None:
+                errors.append(texts["hours_not_number"] % {"value": row.hours_text[:20]})
+            elif hours < zero or (hours == zero and not rules.allow_zero_hours):
+                errors.append(texts["hours_not_positive"])
+            elif hours > rules.hours_limit:
+                errors.append(rules.hours_limit_message % {"hours": _format(hours)})
+            else:
+                row.hours = hours
+        # Dates.
+        dates: dict[str, datetime.date] = {}
+        for key, position in date_columns:
+            raw = cells[position]
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            value = parse_date(raw)
+            if value is None:
+                errors.append(
+                    texts["date_invalid"] % {"column": COLUMN_LABELS[key], "value": cell_text(raw)[:20]}
+                )
+            elif not rules.first_date <= value <= rules.last_date:
+                errors.append(rules.date_message % {"column": COLUMN_LABELS[key], "value": value.isoformat()})
+            else:
+                dates[key] = value
+        if START in dates and END in dates and dates[END] < dates[START]:
+            errors.append(texts["dates_reversed"])
+        if row.id_number:
+            seen.setdefault(row.id_number, []).append(row)
+        checked.append(row)
+    duplicate_message = str(messages.ROW_DUPLICATE)
+    for id_number, rows in seen.items():
+        if len(rows) == 1:
+            rows[0].digest = digest(id_number)
+            continue
+        numbers = "、".join(str(row.row_number) for row in rows)
+        for row in rows:
+            row.errors.append(duplicate_message % {"rows": numbers})
+    return CheckedRoster(rows=checked, total_rows=len(parsed.rows))
+
+
+def _format(value: Decimal) -> str:
+    return f"{value:f}".removesuffix(".0")
+
+
+def format_hours(value: Decimal) -> str:
+    return _format(value.quantize(ONE_DECIMAL_PLACE, rounding=ROUND_HALF_UP))

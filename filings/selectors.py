@@ -1,0 +1,91 @@
+"""Reads scoped to who is asking. A filing is visible to the organisation subtree that filed it (so a
+department sees its units' filings) and to the bureaus governing that subtree; an import to whoever
+sees its filing, and channel imports to the staff of the bureau that made them. Everything else is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from accounts import policies
+from accounts.selectors import _path_filter
+
+from .models import (
+    CreditStatus,
+    FilingStatus,
+    IssueKind,
+    RosterCredit,
+    RosterImport,
+    RosterIssue,
+    TrainingFiling,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+def filings_visible_to(user: User | AnonymousUser) -> QuerySet[TrainingFiling]:
+    filings = TrainingFiling.objects.select_related("organisation", "bureau", "filed_by")
+    condition = _path_filter(policies.governed_paths(user), "organisation__path")
+    if condition is None:
+        return filings.none()
+    return filings.filter(condition)
+
+
+def filings_to_decide(user: User | AnonymousUser) -> QuerySet[TrainingFiling]:
+    """Submitted filings waiting for the user's own bureau."""
+    visible = filings_visible_to(user).filter(status=FilingStatus.SUBMITTED)
+    if policies.is_platform_admin(user):
+        return visible
+    bureau_ids = [a.organisation_id for a in policies.active_roles(user) if a.role in policies.BUREAU_ROLES]
+    return visible.filter(bureau_id__in=bureau_ids)
+
+
+def imports_visible_to(user: User | AnonymousUser) -> QuerySet[RosterImport]:
+    imports = RosterImport.objects.select_related("filing", "bureau", "created_by")
+    filing_condition = _path_filter(policies.governed_paths(user), "filing__organisation__path")
+    bureau_condition = _path_filter(policies.governed_paths(user, policies.BUREAU_ROLES), "bureau__path")
+    conditions = [condition for condition in (filing_condition, bureau_condition) if condition is not None]
+    if not conditions:
+        return imports.none()
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return imports.filter(combined)
+
+
+def imports_of_filing(filing: TrainingFiling) -> QuerySet[RosterImport]:
+    """The imports of a filing the caller already sees."""
+    return RosterImport.objects.filter(filing=filing).select_related("created_by")
+
+
+def issues_of(roster_import: RosterImport, kind: str | None = None) -> QuerySet[RosterIssue]:
+    issues = RosterIssue.objects.filter(roster_import=roster_import)
+    if kind:
+        issues = issues.filter(kind=kind)
+    return issues.order_by("row_number", "id")
+
+
+def error_issues_of(roster_import: RosterImport) -> QuerySet[RosterIssue]:
+    return issues_of(roster_import, IssueKind.ERROR)
+
+
+def credits_of_filing(filing: TrainingFiling) -> QuerySet[RosterCredit]:
+    return RosterCredit.objects.filter(filing=filing).select_related("person")
+
+
+def credits_of_person(person: User) -> QuerySet[RosterCredit]:
+    """The person's own imported hours (filed trainings and industry channels), newest year first."""
+    return (
+        RosterCredit.objects.filter(person=person, status=CreditStatus.CREDITED)
+        .select_related("filing")
+        .order_by("-year", "-id")
+    )
+
+
+def channel_imports_visible_to(user: User | AnonymousUser) -> QuerySet[RosterImport]:
+    return imports_visible_to(user).filter(filing__isnull=True)
