@@ -102,7 +102,9 @@ def units_matching(query: str, limit: int = 20) -> QuerySet[Organisation]:
 def contacts_directory() -> tuple[list[Organisation], list[PlatformContact]]:
     """Annex 2: the HR bureaus with their phones, then the other lines (technical support)."""
     bureaus = list(
-        Organisation.objects.filter(kind__in=BUREAU_KINDS, is_active=True).exclude(phone="").order_by("path")
+        Organisation.objects.filter(kind__in=BUREAU_KINDS, is_active=True)
+        .exclude(phone="")
+        .order_by("depth", "sort_order", "id")
     )
     return bureaus, list(PlatformContact.objects.all())
 
