@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -116,6 +117,17 @@ if env.str("DATABASE_TEST_NAME", default=""):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Scale-out (docs/scaling.md): an optional streaming read replica for heavy report reads. Only code inside
+# `jinan_ce.db_routers.reading_from_replica()` reads there; every write, and every other read, stays on
+# the primary. Unset (the default, and every test run) the router changes nothing.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jinan_ce.db_routers.ReportReplicaRouter"]
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -142,6 +154,21 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues (docs/scaling.md): long jobs never wait behind, or starve, the short ones. A worker started
+# without -Q consumes all four (the test and Compose workers); production runs one worker pool per queue,
+# on its own host if need be: `celery -A jinan_ce worker -Q imports`, `-Q reports`, `-Q pdf`, `-Q default`.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "imports", "reports", "pdf")]
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_TASK_ROUTES = {
+    "filings.*": {"queue": "imports"},  # roster and industry-channel imports
+    "hours.tasks.export_run_task": {"queue": "reports"},  # compliance reports and certificate ZIPs
+    "hours.tasks.hours_reminders_task": {"queue": "reports"},  # a pass over every professional
+    "hours.tasks.certificate_render_task": {"queue": "pdf"},  # WeasyPrint, CPU-bound
+    "*.report*": {"queue": "reports"},
+    "*.pdf*": {"queue": "pdf"},
+    "*.import*": {"queue": "imports"},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.IdNumberOrMobileBackend"]
@@ -221,13 +248,37 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    # Evidence, rosters and certificates live outside the web root and are served only through views
-    # that check authorization.
-    "default": {
+# Evidence, rosters and certificates live outside the web root and are served only through views that
+# check authorization. STORAGE_BACKEND=s3 puts them in an S3-compatible object store (MinIO, Ceph,
+# a cloud's OSS/COS) through django-storages (`pip install "django-storages[s3]"`), so every gunicorn
+# and Celery host sees the same files; the bucket stays private (no public ACL, signed URLs off: the
+# views stream the file after their own check). See docs/scaling.md.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("STORAGE_S3_BUCKET"),
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
+            "access_key": env.str("STORAGE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("STORAGE_S3_SECRET_KEY", default="") or None,
+            "location": env.str("STORAGE_S3_PREFIX", default="private"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+        },
+    }
+elif STORAGE_BACKEND == "filesystem":
+    _DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))},
-    },
+    }
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+STORAGES = {
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION
