@@ -70,7 +70,13 @@ ensure_venv() {
         say "creating .venv with $python ($("$python" --version 2>&1))"
         if ! "$python" -m venv .venv; then
             rm -rf .venv
-            die "'$python -m venv' failed; on Debian install the venv module: apt-get install python3-venv"
+            # Debian's python3 comes without ensurepip; as root we can add it, else say how.
+            if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [[ "$python" == /usr/bin/* ]]; then
+                ensure_apt_packages python3-venv
+                "$python" -m venv .venv || { rm -rf .venv; die "'$python -m venv' failed"; }
+            else
+                die "'$python -m venv' failed; on Debian install the venv module: apt-get install python3-venv"
+            fi
         fi
         .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
     fi
