@@ -365,6 +365,8 @@ def roster_import_run(*, import_id: int, hooks: ImportHooks | None = None) -> Ro
     _set_phase(import_id, ImportPhase.VALIDATING, PARSED_PROGRESS)
     checked = roster.check_rows(parsed, row_rules(roster_import))
     del parsed
+    if not checked.rows:  # only the template's example row
+        return roster_import_fail(import_id=import_id, message=str(messages.FILE_NO_ROWS))
     match_accounts(checked)
     _set_phase(import_id, ImportPhase.VALIDATING, CHECKED_PROGRESS, total_rows=checked.total_rows)
     roster_import.total_rows = checked.total_rows
