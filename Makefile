@@ -28,10 +28,13 @@ e2e:
 $(PYTHON):
 	@echo "no $(VENV) yet: run 'make demo' or 'make test' first (they create it)" && exit 1
 
+# All three run even when one fails, so one pass shows everything.
 lint: $(PYTHON)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	@status=0; \
+	echo "== ruff check"; $(VENV)/bin/ruff check . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy . || status=1; \
+	exit $$status
 
 format: $(PYTHON)
 	$(VENV)/bin/ruff format .
