@@ -37,4 +37,5 @@ USER app
 ENV DJANGO_ENV=production \
     PRIVATE_MEDIA_ROOT=/data/private
 EXPOSE 8000
-CMD ["gunicorn", "jinan_ce.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# Server settings in gunicorn.conf.py (GUNICORN_* variables); Compose pins 2 workers.
+CMD ["gunicorn", "jinan_ce.wsgi:application"]
