@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import policies as filing_policies
 from hours import policies as hours_policies
+from learning import policies as learning_policies
 
 from . import policies
 from .models import Role
@@ -27,6 +28,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((str(_("学时申报")), reverse("hours_claims")))
         if hours_policies.can_edit_year_rules(user):
             items.append((str(_("年度学时规则")), reverse("hours_year_rules")))
+        if learning_policies.is_learner(user):
+            items.append((str(_("在线学习")), reverse("learning_home")))
+        if learning_policies.can_open_course_management(user):
+            items.append((str(_("课程管理")), reverse("learning_manage_courses")))
+        if learning_policies.can_publish_notices(user):
+            items.append((str(_("通知公告管理")), reverse("learning_manage_notices")))
         if policies.can_manage_unit_members(user):
             items.append((str(_("单位人员")), reverse("unit_members")))
         if filing_policies.can_file(user):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts import policies as account_policies
@@ -281,3 +281,23 @@ def cohort_applications(cohort: DigitalCohort) -> QuerySet[DigitalApplication]:
 
 def applications_of(person: User) -> QuerySet[DigitalApplication]:
     return DigitalApplication.objects.filter(person=person).select_related("cohort")
+
+
+def lessons_visible_to(user: User | AnonymousUser) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(course__in=courses_visible_to(user)).select_related("course__provider")
+
+
+def with_lesson_totals(courses: QuerySet[Course]) -> QuerySet[Course]:
+    return courses.annotate(lesson_count=Count("lessons"), total_seconds=Sum("lessons__duration_seconds"))
+
+
+def watched_ratio(enrolment: Enrolment, total_seconds: int | None) -> int:
+    """Percent of the course's lesson time watched (prefetched progress rows)."""
+    if not total_seconds:
+        return 0
+    watched = sum(progress.watched_ms for progress in enrolment.progress.all()) / 1000
+    return min(100, int(100 * watched / total_seconds))
+
+
+def premium_enrolments_of(person: User) -> QuerySet[PremiumEnrolment]:
+    return PremiumEnrolment.objects.filter(person=person)

@@ -26,7 +26,6 @@ from learning.models import (
     DigitalCohort,
     Notice,
     PremiumCourse,
-    PremiumEnrolment,
     ReviewStatus,
     SelectionStatus,
     TechnicalLevel,

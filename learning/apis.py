@@ -1,0 +1,257 @@
+"""REST API for the catalogue, provider choice, enrolment, study sessions and heartbeats, progress,
+the quiz and the programmes. Thin: parse, call one selector or service, serialize.
+
+The heartbeat endpoint is the hot path (every learner every few seconds): no template, no pagination,
+four queries in the service when nothing completes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hours import selectors as hours_selectors
+
+from . import policies, selectors
+from .models import Course, DigitalCohort, Enrolment, Notice, PremiumCourse
+from .serializers import (
+    ApplyIn,
+    CohortSerializer,
+    CourseDetailSerializer,
+    CourseSerializer,
+    DigitalApplicationSerializer,
+    EnrolmentSerializer,
+    HeartbeatIn,
+    HeartbeatOut,
+    NoticeSerializer,
+    PremiumEnrolmentSerializer,
+    PremiumSerializer,
+    ProviderChoiceSerializer,
+    QuizIn,
+    QuizOut,
+    StudySessionOut,
+)
+from .services import digital, premium, study
+
+
+def _year(request: Request) -> int:
+    value = request.query_params.get("year", "")
+    if value.isdigit():
+        return int(value)
+    return hours_selectors.default_year() or 0
+
+
+def _require_learner(request: Request) -> None:
+    if not policies.is_learner(request.user):
+        raise Http404
+
+
+class CourseListApi(generics.ListAPIView):
+    """The catalogue: for a learner, what they may enrol in this year (their provider's public courses
+    and professional courses); for provider staff, their own courses; for bureau staff, all."""
+
+    serializer_class = CourseSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("year", int), OpenApiParameter("kind", str)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Course]:
+        user = self.request.user
+        year = _year(self.request)
+        if policies.is_learner(user):
+            courses = selectors.catalogue_for_learner(user, year)  # type: ignore[arg-type]
+        else:
+            courses = selectors.courses_managed_by(user).filter(year=year)
+        kind = self.request.query_params.get("kind")
+        if kind:
+            courses = courses.filter(kind=kind)
+        return courses.order_by("kind", "sort_order", "pk")
+
+
+class CourseDetailApi(generics.RetrieveAPIView):
+    serializer_class = CourseDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Course]:
+        return selectors.courses_visible_to(self.request.user).prefetch_related("lessons")
+
+
+class ProviderChoiceApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: ProviderChoiceSerializer})
+    def get(self, request: Request) -> Response:
+        _require_learner(request)
+        choice = selectors.provider_choice(request.user, _year(request))  # type: ignore[arg-type]
+        if choice is None:
+            raise Http404
+        return Response(ProviderChoiceSerializer(choice).data)
+
+    @extend_schema(request=ProviderChoiceSerializer, responses={200: ProviderChoiceSerializer})
+    def post(self, request: Request) -> Response:
+        _require_learner(request)
+        serializer = ProviderChoiceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        provider_id = serializer.validated_data["provider_id"]
+        provider = next((p for p in selectors.public_providers() if p.pk == provider_id), None)
+        if provider is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"provider_id": [study.PROVIDER_NOT_PUBLIC]})
+        choice = study.provider_choose(
+            actor=request.user, year=serializer.validated_data["year"], provider=provider
+        )  # type: ignore[arg-type]
+        return Response(ProviderChoiceSerializer(choice).data)
+
+
+class EnrolApi(APIView):
+    @extend_schema(request=None, responses={201: EnrolmentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require_learner(request)
+        course = get_object_or_404(selectors.courses_visible_to(request.user), pk=pk)
+        enrolment = study.course_enrol(actor=request.user, course=course)  # type: ignore[arg-type]
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+class EnrolmentListApi(generics.ListAPIView):
+    """My enrolments with each lesson's credited progress (for resuming)."""
+
+    serializer_class = EnrolmentSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("year", int)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        year = self.request.query_params.get("year", "")
+        return selectors.enrolments_of(self.request.user, int(year) if year.isdigit() else None).order_by(
+            "pk"
+        )  # type: ignore[arg-type]
+
+
+class ProgressApi(generics.RetrieveAPIView):
+    """One course's progress for the signed-in learner."""
+
+    serializer_class = EnrolmentSerializer
+
+    def get_object(self) -> Enrolment:
+        _require_learner(self.request)  # type: ignore[arg-type]
+        return get_object_or_404(selectors.enrolments_of(self.request.user), course_id=self.kwargs["pk"])  # type: ignore[arg-type]
+
+
+class StudySessionApi(APIView):
+    """Starts or resumes playback of a lesson: returns the session token and where to resume. Opening a
+    session makes every older session of the learner (other tabs, other devices) stop earning time."""
+
+    @extend_schema(request=None, responses={201: StudySessionOut})
+    def post(self, request: Request, pk: int) -> Response:
+        _require_learner(request)
+        lesson = get_object_or_404(selectors.lessons_visible_to(request.user), pk=pk)
+        session = study.study_open(
+            actor=request.user,  # type: ignore[arg-type]
+            lesson=lesson,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        progress = session.progress
+        data = {
+            "token": session.token,
+            "position": progress.resume_ms / 1000,
+            "watched_seconds": progress.watched_ms / 1000,
+            "duration_seconds": lesson.duration_seconds,
+            "is_completed": progress.completed_at is not None,
+        }
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class HeartbeatApi(APIView):
+    """The player's heartbeat: the session token and the position it claims. Credited time is measured
+    by the server; a heartbeat of a superseded or unknown session answers 409 and credits nothing."""
+
+    @extend_schema(request=HeartbeatIn, responses={200: HeartbeatOut, 409: HeartbeatOut})
+    def post(self, request: Request) -> Response:
+        serializer = HeartbeatIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = study.study_heartbeat(
+            actor=request.user,  # type: ignore[arg-type]
+            token=serializer.validated_data["token"],
+            position_seconds=serializer.validated_data["position"],
+        )
+        return Response(
+            result.as_dict(), status=status.HTTP_200_OK if result.accepted else status.HTTP_409_CONFLICT
+        )
+
+
+class QuizApi(APIView):
+    @extend_schema(request=QuizIn, responses={200: QuizOut})
+    def post(self, request: Request, pk: int) -> Response:
+        _require_learner(request)
+        course = get_object_or_404(selectors.courses_visible_to(request.user), pk=pk)
+        serializer = QuizIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = {
+            int(key): value
+            for key, value in serializer.validated_data["answers"].items()
+            if str(key).isdigit()
+        }
+        attempt = study.quiz_submit(actor=request.user, course=course, answers=answers)  # type: ignore[arg-type]
+        enrolment = attempt.enrolment
+        enrolment.refresh_from_db(fields=["completed_at"])
+        return Response(
+            {
+                "score": attempt.score,
+                "is_passed": attempt.is_passed,
+                "correct_count": attempt.correct_count,
+                "question_count": attempt.question_count,
+                "course_completed": enrolment.completed_at is not None,
+            }
+        )
+
+
+class PremiumListApi(generics.ListAPIView):
+    serializer_class = PremiumSerializer
+
+    def get_queryset(self) -> QuerySet[PremiumCourse]:
+        return selectors.premium_visible_to(self.request.user).order_by("-year", "pk")
+
+
+class PremiumEnrolApi(APIView):
+    @extend_schema(request=None, responses={201: PremiumEnrolmentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        course = get_object_or_404(selectors.premium_visible_to(request.user), pk=pk)
+        enrolment = premium.premium_enrol(actor=request.user, premium=course)  # type: ignore[arg-type]
+        return Response(PremiumEnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+class CohortListApi(generics.ListAPIView):
+    serializer_class = CohortSerializer
+
+    def get_queryset(self) -> QuerySet[DigitalCohort]:
+        return selectors.cohorts_visible_to(self.request.user).order_by("-year", "pk")
+
+
+class DigitalApplyApi(APIView):
+    @extend_schema(request=ApplyIn, responses={201: DigitalApplicationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        cohort = get_object_or_404(selectors.cohorts_visible_to(request.user), pk=pk)
+        serializer = ApplyIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = digital.digital_apply(
+            actor=request.user, cohort=cohort, category=serializer.validated_data["category"]
+        )  # type: ignore[arg-type]
+        return Response(DigitalApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeListApi(generics.ListAPIView):
+    """Published notices (public)."""
+
+    serializer_class = NoticeSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        return selectors.notices_for(self.request.user)

@@ -1,0 +1,34 @@
+"""Helpers shared by the learning pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hours import selectors as hours_selectors
+
+
+def flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def selected_year(request: HttpRequest) -> int:
+    """?year= when it has a rule set, else the hours pages' default year (else this year)."""
+    years = hours_selectors.years_with_rules()
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    if value.isdigit() and int(value) in years:
+        return int(value)
+    return hours_selectors.default_year() or timezone.localdate().year

@@ -1,0 +1,201 @@
+"""Providers' course management (their own courses only; bureau staff see every course, read only)
+and the study flags raised on their courses."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Organisation
+
+from .. import policies, selectors
+from ..forms import CourseForm, LessonForm, QuestionForm
+from ..models import CourseKind, CourseStatus
+from ..services import catalogue
+from .common import add_errors, flash_errors, selected_year
+
+
+def _require_course_pages(request: HttpRequest) -> None:
+    if not policies.can_open_course_management(request.user):
+        raise Http404
+
+
+def _managed_providers(request: HttpRequest) -> list[Organisation]:
+    ids = policies.course_organisation_ids(request.user)
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_list(request: HttpRequest) -> HttpResponse:
+    _require_course_pages(request)
+    user = request.user
+    providers = _managed_providers(request)
+    year = selected_year(request)
+    form = CourseForm(providers=providers, initial={"year": year, "pass_mark": 60}) if providers else None
+    if request.method == "POST":
+        if not providers:
+            raise Http404
+        form = CourseForm(request.POST, providers=providers)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            provider = data.pop("provider")
+            try:
+                course = catalogue.course_create(actor=user, provider=provider, **data)  # type: ignore[arg-type]
+            except ValidationError as error:
+                add_errors(form, error)
+            except PermissionDenied as error:
+                raise Http404 from error
+            else:
+                messages.success(request, _("课程已创建，请添加课时和测验题后发布。"))
+                return redirect("learning_manage_course", pk=course.pk)
+    courses = selectors.courses_managed_by(user).filter(year=year)
+    kind = request.GET.get("kind", "")
+    if kind in CourseKind.values:
+        courses = courses.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        courses = courses.filter(title__icontains=query)
+    page = Paginator(courses.order_by("provider__name", "kind", "sort_order", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "learning/manage/course_list.html",
+        {
+            "page": page,
+            "form": form,
+            "year": year,
+            "kind": kind,
+            "kinds": CourseKind.choices,
+            "query": query,
+            "read_only": not providers,
+            "flag_count": selectors.flags_visible_to(user).count(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def course_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_course_pages(request)
+    course = get_object_or_404(selectors.courses_managed_by(request.user), pk=pk)
+    can_manage = policies.can_manage_course(request.user, course)
+    editable = can_manage and course.status != CourseStatus.PUBLISHED
+    return render(
+        request,
+        "learning/manage/course_detail.html",
+        {
+            "course": course,
+            "lessons": selectors.lessons_of(course),
+            "questions": course.questions.prefetch_related("choices"),
+            "can_manage": can_manage,
+            "editable": editable,
+            "lesson_form": LessonForm() if editable else None,
+            "question_form": QuestionForm() if editable else None,
+            "stats": selectors.course_learner_stats(course),
+            "flags": selectors.flags_visible_to(request.user).filter(course=course)[:20],
+        },
+    )
+
+
+def _managed_course(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+    course = get_object_or_404(selectors.courses_managed_by(request.user), pk=pk)
+    if not policies.can_manage_course(request.user, course):
+        raise Http404
+    return course
+
+
+@login_required
+@require_POST
+def lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _managed_course(request, pk)
+    form = LessonForm(request.POST)
+    if form.is_valid():
+        try:
+            catalogue.lesson_add(actor=request.user, course=course, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            flash_errors(request, error)
+        else:
+            messages.success(request, _("课时已添加。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("learning_manage_course", pk=course.pk)
+
+
+@login_required
+@require_POST
+def lesson_remove(request: HttpRequest, pk: int, lesson_pk: int) -> HttpResponse:
+    course = _managed_course(request, pk)
+    lesson = get_object_or_404(selectors.lessons_of(course), pk=lesson_pk)
+    try:
+        catalogue.lesson_remove(actor=request.user, lesson=lesson)  # type: ignore[arg-type]
+    except ValidationError as error:
+        flash_errors(request, error)
+    return redirect("learning_manage_course", pk=course.pk)
+
+
+@login_required
+@require_POST
+def question_add(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _managed_course(request, pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            catalogue.question_add(
+                actor=request.user, course=course, text=form.cleaned_data["text"], choices=form.choices()
+            )  # type: ignore[arg-type]
+        except ValidationError as error:
+            flash_errors(request, error)
+        else:
+            messages.success(request, _("测验题已添加。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("learning_manage_course", pk=course.pk)
+
+
+@login_required
+@require_POST
+def question_remove(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    course = _managed_course(request, pk)
+    question = get_object_or_404(course.questions.all(), pk=question_pk)
+    try:
+        catalogue.question_remove(actor=request.user, question=question)  # type: ignore[arg-type]
+    except ValidationError as error:
+        flash_errors(request, error)
+    return redirect("learning_manage_course", pk=course.pk)
+
+
+@login_required
+@require_POST
+def course_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    course = _managed_course(request, pk)
+    try:
+        if request.POST.get("action") == "withdraw":
+            catalogue.course_withdraw(actor=request.user, course=course)  # type: ignore[arg-type]
+            messages.success(request, _("课程已下架。"))
+        else:
+            catalogue.course_publish(actor=request.user, course=course)  # type: ignore[arg-type]
+            messages.success(request, _("课程已发布。"))
+    except ValidationError as error:
+        flash_errors(request, error)
+    return redirect("learning_manage_course", pk=course.pk)
+
+
+@login_required
+@require_GET
+def flag_list(request: HttpRequest) -> HttpResponse:
+    _require_course_pages(request)
+    flags = selectors.flags_visible_to(request.user)
+    page = Paginator(flags, 50).get_page(request.GET.get("page"))
+    return render(request, "learning/manage/flag_list.html", {"page": page})
