@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escape
 
 from accounts.models import AuditEvent
 from hours import selectors, services
@@ -135,3 +136,50 @@ def test_default_year(world: World, open_year: int) -> None:
     assert selectors.years_with_rules()[:2] == [open_year + 1, open_year]
     assert open_year in selectors.years_open_for_claims()
     assert 2024 not in selectors.years_open_for_claims()
+
+
+def test_admin_edits_through_the_service(world: World, open_year: int) -> None:
+    import json
+
+    from tests.fixtures import client_for
+
+    http = client_for(world.platform_admin)
+    rule_set = YearRuleSet.objects.get(year=open_year)
+    assert http.get(f"/admin/hours/yearruleset/{rule_set.pk}/change/").status_code == 200
+    figures = rule_set.figures | {"research_yearly_cap": "40"}
+    response = http.post(f"/admin/hours/yearruleset/{rule_set.pk}/change/", {"figures": json.dumps(figures)})
+    assert response.status_code == 302
+    assert selectors.year_figures(open_year).research_yearly_cap == D(40)  # the cache was invalidated
+    assert AuditEvent.objects.filter(action="hours.year_rules.update", actor=world.platform_admin).exists()
+    # Invalid figures are refused with the rules' message.
+    response = http.post(
+        f"/admin/hours/yearruleset/{rule_set.pk}/change/",
+        {"figures": json.dumps(figures | {"research_yearly_cap": "x"})},
+    )
+    assert response.status_code == 200
+    assert (
+        escape(messages.FIGURES_BAD_VALUE.format(key="research_yearly_cap", value="'x'"))
+        in response.content.decode()
+    )
+    assert selectors.year_figures(open_year).research_yearly_cap == D(40)
+
+
+def test_ledger_is_read_only_in_admin(world: World, open_year: int) -> None:
+    from tests.fixtures import client_for
+
+    entry = services.ledger_post_credit(
+        person=world.professional,
+        year=open_year,
+        category="professional",
+        hours=D(8),
+        source_type="import",
+        source_id="r1",
+        memo="导入",
+        actor=None,
+    )
+    http = client_for(world.platform_admin)
+    assert http.get("/admin/hours/ledgerentry/").status_code == 200
+    http.post(f"/admin/hours/ledgerentry/{entry.pk}/change/", {"hours": "80"})
+    http.post(f"/admin/hours/ledgerentry/{entry.pk}/delete/", {"post": "yes"})
+    entry.refresh_from_db()
+    assert entry.hours == D(8)
