@@ -59,7 +59,8 @@ def test_pick_provider_watch_lesson_pass_quiz_and_see_hours(
     second.context.add_cookies(page.context.cookies())
     second.goto(page.url)
     expect(second.locator("[data-player-status]")).to_contain_text("学习中")
-    expect(player.locator("[data-player-error]")).to_contain_text("您已在其他页面或设备上开始学习", timeout=15_000)
+    superseded = player.locator("[data-player-error]")
+    expect(superseded).to_contain_text("您已在其他页面或设备上开始学习", timeout=15_000)
     second.close()
     page.reload()  # back in the first tab: a new session, resuming where the credited time stopped
 
