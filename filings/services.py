@@ -732,7 +732,10 @@ def roster_import_retry(*, actor: User, import_id: int) -> RosterImport:
     roster_import.phase = ImportPhase.WAITING
     roster_import.failure_message = ""
     roster_import.finished_at = None
-    roster_import.save(update_fields=["status", "phase", "failure_message", "finished_at"])
+    roster_import.cancel_requested = False
+    roster_import.save(
+        update_fields=["status", "phase", "failure_message", "finished_at", "cancel_requested"]
+    )
     audit_record(
         actor=actor,
         action="filings.roster_import.retry",

@@ -54,7 +54,7 @@ def id_ending_in_x() -> str:
     return next(candidate for candidate in map(id_number, range(100, 999)) if candidate.endswith("X"))
 
 
-# --- ID numbers ---------------------------------------------------------------------------------------
+# --- ID numbers -----------------------------------------------------------------------------------
 
 
 def test_a_clean_row() -> None:
@@ -106,7 +106,7 @@ def test_the_templates_example_row_is_skipped() -> None:
     assert [row.row_number for row in rows] == [3]
 
 
-# --- Names, hours, dates ------------------------------------------------------------------------------
+# --- Names, hours, dates --------------------------------------------------------------------------
 
 
 def test_name_required_and_middle_dots_unified() -> None:
@@ -176,7 +176,7 @@ def test_duplicates_inside_the_file_are_all_refused() -> None:
     assert [row.errors for row in rows] == [[duplicate], [], [duplicate]]
 
 
-# --- The file -----------------------------------------------------------------------------------------
+# --- The file -------------------------------------------------------------------------------------
 
 
 def test_blank_rows_are_skipped_but_keep_excel_row_numbers() -> None:
