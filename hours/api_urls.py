@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import apis
 
@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("ledger/", apis.LedgerApi.as_view(), name="api_hours_ledger"),
     path("summary/", apis.YearSummaryApi.as_view(), name="api_hours_summary"),
+    path("", include("hours.certificate_apis")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     ),
     path("rules/", views.year_rules_list, name="hours_year_rules"),
     path("rules/<int:year>/", views.year_rules_edit, name="hours_year_rules_edit"),
+    path("", include("hours.certificate_urls")),
 ]

@@ -1,0 +1,519 @@
+"""Compliance reports (继续教育完成情况统计表) and the export jobs that run long exports in Celery.
+
+The report is one streamed query: people of the jurisdiction joined to their year's ledger entries
+(a ``FilteredRelation``, so only that year's rows join), summed per category in the database, read
+through a server-side cursor in chunks and written row by row to a write-only workbook. Memory stays
+flat whatever the size: only the per-county, per-department and per-unit counters are kept, and the
+summary sheets (placed first, for the reader) are filled at the end.
+
+Compliance is computed per row by ``row_is_compliant``, the same rule as ``selectors.YearSummary``:
+public hours >= the public requirement, and professional hours >= the professional requirement or a
+premium professional course completed that year; requirements are the R1-reduced ones where active.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+
+from accounts import policies as account_policies
+from accounts.audit import audit_record
+from accounts.models import BUREAU_KINDS, Organisation, OrganisationKind, Role, RoleAssignment, User
+from accounts.services import notify
+from jinan_ce.spreadsheets import safe_cell
+
+from . import selectors
+from .models import (
+    PREMIUM_COURSE_RULE_CODE,
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+    LedgerCategory,
+    RequirementReduction,
+    SourceType,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+logger = logging.getLogger(__name__)
+
+REPORT_NOT_ALLOWED = _("您无权导出该范围的统计报表。")
+EXPORT_FAILED = _("生成失败，请稍后重试或联系技术支持。")
+EXPORT_DONE_TITLE = _("导出文件已生成")
+EXPORT_DONE_BODY = _("您申请的“%(kind)s”（%(year)s年度，%(scope)s）已生成，请在7天内下载。")
+
+#: Up to this many people a report is written during the request; above, a Celery job with progress.
+SMALL_REPORT_PEOPLE = 2000
+PROGRESS_EVERY = 5000
+CHUNK_SIZE = 5000
+#: Excel's limit is 1,048,576 rows a sheet: the details continue on a new sheet past this.
+ROWS_PER_SHEET = 1_000_000
+ZERO = Decimal("0.0")
+
+DETAIL_HEADER = [
+    _("姓名"),
+    _("身份证号码"),
+    _("工作单位"),
+    _("主管部门"),
+    _("县（市、区）"),
+    _("公需科目应修"),
+    _("专业科目应修"),
+    _("必修课"),
+    _("自选课"),
+    _("公需学时折算"),
+    _("公需科目合计"),
+    _("专业科目"),
+    _("总学时"),
+    _("是否完成"),
+]
+SUMMARY_HEADER = [_("人数"), _("已完成"), _("未完成"), _("完成率")]
+YES, NO = _("是"), _("否")
+NO_DEPARTMENT = _("（无主管部门）")
+
+
+# --- Scope ----------------------------------------------------------------------------------------
+
+
+def can_report(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    return account_policies.governs(user, organisation)
+
+
+def report_organisations(user: User | AnonymousUser) -> list[Organisation]:
+    """Where a report can be asked for: each organisation the user governs through a role, and the
+    bureaus and departments under a bureau they staff."""
+    if not user.is_authenticated:
+        return []
+    paths = account_policies.governed_paths(user)
+    if not paths:
+        return []
+    roots = (
+        list(Organisation.objects.filter(parent__isnull=True).order_by("path"))
+        if "" in paths
+        else [
+            assignment.organisation
+            for assignment in account_policies.active_roles(user)
+            if assignment.role in account_policies.GOVERNING_ROLES and assignment.organisation is not None
+        ]
+    )
+    seen = {organisation.pk for organisation in roots}
+    result = list(roots)
+    for root in roots:
+        if root.kind in BUREAU_KINDS:
+            below = Organisation.objects.filter(
+                path__startswith=root.path,
+                kind__in=[*BUREAU_KINDS, OrganisationKind.DEPARTMENT],
+            ).exclude(pk__in=seen)
+            for organisation in below.order_by("path"):
+                seen.add(organisation.pk)
+                result.append(organisation)
+    return result
+
+
+def professionals_in(path: str) -> QuerySet[User]:
+    is_professional = RoleAssignment.objects.filter(
+        user=OuterRef("pk"), role=Role.PROFESSIONAL, is_active=True
+    )
+    return User.objects.filter(is_active=True, unit__path__startswith=path).filter(Exists(is_professional))
+
+
+# --- Rows ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    id_number_masked: str
+    unit: str
+    department: str
+    county: str
+    unit_id: int
+    department_id: int | None
+    county_id: int | None
+    public_required: Decimal
+    professional_required: Decimal
+    compulsory: Decimal
+    elective: Decimal
+    conversion: Decimal
+    professional: Decimal
+    premium_course_completed: bool
+
+    @property
+    def public(self) -> Decimal:
+        return self.compulsory + self.elective + self.conversion
+
+    @property
+    def total(self) -> Decimal:
+        return self.public + self.professional
+
+    @property
+    def is_compliant(self) -> bool:
+        return row_is_compliant(
+            public=self.public,
+            professional=self.professional,
+            public_required=self.public_required,
+            professional_required=self.professional_required,
+            premium_course_completed=self.premium_course_completed,
+        )
+
+
+def row_is_compliant(
+    *,
+    public: Decimal,
+    professional: Decimal,
+    public_required: Decimal,
+    professional_required: Decimal,
+    premium_course_completed: bool,
+) -> bool:
+    return public >= public_required and (premium_course_completed or professional >= professional_required)
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(value) if value is not None else ZERO
+
+
+def report_queryset(path: str, year: int) -> QuerySet[User]:
+    """One row per professional under ``path`` with the year's sums per category (see module doc)."""
+    premium = Q(
+        year_entries__source_type=SourceType.PROGRAMME, year_entries__rule_code=PREMIUM_COURSE_RULE_CODE
+    )
+    reduction = RequirementReduction.objects.filter(person=OuterRef("pk"), year=year, is_active=True)
+
+    def category_sum(category: str) -> Sum:
+        return Sum("year_entries__hours", filter=Q(year_entries__category=category))
+
+    return (
+        professionals_in(path)
+        .annotate(year_entries=FilteredRelation("ledger_entries", condition=Q(ledger_entries__year=year)))
+        .annotate(
+            compulsory=category_sum(LedgerCategory.PUBLIC_COMPULSORY),
+            elective=category_sum(LedgerCategory.PUBLIC_ELECTIVE),
+            conversion=category_sum(LedgerCategory.PUBLIC_CONVERSION),
+            professional_hours=category_sum(LedgerCategory.PROFESSIONAL),
+            premium_credits=Count("year_entries", filter=premium & Q(year_entries__reverses__isnull=True)),
+            premium_reversals=Count("year_entries", filter=premium & Q(year_entries__reverses__isnull=False)),
+            reduced_public=Subquery(reduction.values("public_required")[:1]),
+            reduced_professional=Subquery(reduction.values("professional_required")[:1]),
+            unit_name=F("unit__name"),
+            unit_kind_parent=F("unit__parent__kind"),
+            parent_id=F("unit__parent_id"),
+            parent_name=F("unit__parent__name"),
+            county_id=F("unit__bureau_id"),
+            county_name=F("unit__bureau__name"),
+        )
+        .order_by("unit__path", "real_name", "pk")
+    )
+
+
+def report_rows(path: str, year: int) -> Iterator[ReportRow]:
+    figures = selectors.year_figures(year)
+    columns = (
+        "real_name",
+        "id_number_masked",
+        "unit_id",
+        "unit_name",
+        "unit_kind_parent",
+        "parent_id",
+        "parent_name",
+        "county_id",
+        "county_name",
+        "compulsory",
+        "elective",
+        "conversion",
+        "professional_hours",
+        "premium_credits",
+        "premium_reversals",
+        "reduced_public",
+        "reduced_professional",
+    )
+    for values in report_queryset(path, year).values_list(*columns).iterator(chunk_size=CHUNK_SIZE):
+        (
+            name,
+            masked,
+            unit_id,
+            unit_name,
+            parent_kind,
+            parent_id,
+            parent_name,
+            county_id,
+            county_name,
+            compulsory,
+            elective,
+            conversion,
+            professional,
+            premium_credits,
+            premium_reversals,
+            reduced_public,
+            reduced_professional,
+        ) = values
+        is_department = parent_kind == OrganisationKind.DEPARTMENT
+        yield ReportRow(
+            name=name,
+            id_number_masked=masked,
+            unit=unit_name,
+            department=parent_name if is_department else "",
+            county=county_name or "",
+            unit_id=unit_id,
+            department_id=parent_id if is_department else None,
+            county_id=county_id,
+            public_required=_decimal(reduced_public)
+            if reduced_public is not None
+            else figures.public_required,
+            professional_required=(
+                _decimal(reduced_professional)
+                if reduced_professional is not None
+                else figures.professional_required
+            ),
+            compulsory=_decimal(compulsory),
+            elective=_decimal(elective),
+            conversion=_decimal(conversion),
+            professional=_decimal(professional),
+            premium_course_completed=(premium_credits - premium_reversals) > 0,
+        )
+
+
+@dataclass
+class Tally:
+    label: str
+    headcount: int = 0
+    compliant: int = 0
+
+    def add(self, is_compliant: bool) -> None:
+        self.headcount += 1
+        if is_compliant:
+            self.compliant += 1
+
+    @property
+    def rate(self) -> Decimal:
+        if not self.headcount:
+            return ZERO
+        return (Decimal(self.compliant) * 100 / self.headcount).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Summaries:
+    counties: dict[Any, Tally] = field(default_factory=dict)
+    departments: dict[Any, Tally] = field(default_factory=dict)
+    units: dict[Any, Tally] = field(default_factory=dict)
+    overall: Tally = field(default_factory=lambda: Tally(label=""))
+
+    def add(self, row: ReportRow) -> None:
+        compliant = row.is_compliant
+        self.overall.add(compliant)
+        self.counties.setdefault(row.county_id, Tally(row.county)).add(compliant)
+        self.departments.setdefault(row.department_id, Tally(row.department or str(NO_DEPARTMENT))).add(
+            compliant
+        )
+        self.units.setdefault(row.unit_id, Tally(row.unit)).add(compliant)
+
+
+def detail_values(row: ReportRow) -> list[Any]:
+    return [
+        safe_cell(row.name),
+        safe_cell(row.id_number_masked),
+        safe_cell(row.unit),
+        safe_cell(row.department),
+        safe_cell(row.county),
+        row.public_required,
+        row.professional_required,
+        row.compulsory,
+        row.elective,
+        row.conversion,
+        row.public,
+        row.professional,
+        row.total,
+        str(YES if row.is_compliant else NO),
+    ]
+
+
+def _summary_rows(tallies: dict[Any, Tally]) -> Iterator[list[Any]]:
+    for tally in sorted(tallies.values(), key=lambda tally: tally.label):
+        yield [
+            safe_cell(tally.label),
+            tally.headcount,
+            tally.compliant,
+            tally.headcount - tally.compliant,
+            tally.rate,
+        ]
+
+
+def write_report(destination: Any, path: str, year: int, progress: Any = None) -> Summaries:
+    """Writes the workbook to ``destination`` (a path or a binary file); returns the tallies."""
+    with translation.override(settings.LANGUAGE_CODE):
+        workbook = Workbook(write_only=True)
+        sheets = {
+            "counties": (workbook.create_sheet(str(_("按县（市、区）汇总"))), _("县（市、区）")),
+            "departments": (workbook.create_sheet(str(_("按主管部门汇总"))), _("主管部门")),
+            "units": (workbook.create_sheet(str(_("按单位汇总"))), _("工作单位")),
+        }
+        detail_title = str(_("人员明细"))
+        details = workbook.create_sheet(detail_title)
+        header = [str(label) for label in DETAIL_HEADER]
+        details.append(header)
+        summaries = Summaries()
+        rows_on_sheet = 0
+        sheet_number = 1
+        for count, row in enumerate(report_rows(path, year), start=1):
+            if rows_on_sheet >= ROWS_PER_SHEET:
+                sheet_number += 1
+                details = workbook.create_sheet(f"{detail_title}（{sheet_number}）")
+                details.append(header)
+                rows_on_sheet = 0
+            details.append(detail_values(row))
+            rows_on_sheet += 1
+            summaries.add(row)
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+        for key, (sheet, first_column) in sheets.items():
+            sheet.append([str(first_column), *(str(label) for label in SUMMARY_HEADER)])
+            yield_rows = _summary_rows(getattr(summaries, key))
+            for values in yield_rows:
+                sheet.append(values)
+            overall = summaries.overall
+            sheet.append(
+                [
+                    str(_("合计")),
+                    overall.headcount,
+                    overall.compliant,
+                    overall.headcount - overall.compliant,
+                    overall.rate,
+                ]
+            )
+        workbook.save(destination)
+    return summaries
+
+
+def report_file_name(organisation: Organisation, year: int) -> str:
+    return f"继续教育完成情况-{year}-{organisation.name}.xlsx"
+
+
+# --- Services ------------------------------------------------------------------------------------
+
+
+def _check_report(actor: User, organisation: Organisation, year: int) -> None:
+    if not can_report(actor, organisation):
+        raise PermissionDenied(REPORT_NOT_ALLOWED)
+    selectors.year_figures(year)  # refuses a year without a rule set
+
+
+def _audit_report(
+    actor: User, organisation: Organisation, year: int, people: int, target: Any = None
+) -> None:
+    audit_record(
+        actor=actor,
+        action="hours.report.compliance",
+        target=target,
+        organisation=organisation,
+        assignment=account_policies.governing_assignment(actor, organisation),
+        detail={"year": year, "people": people, "organisation": organisation.pk},
+    )
+
+
+def compliance_report_is_small(organisation: Organisation) -> bool:
+    return professionals_in(organisation.path).count() <= SMALL_REPORT_PEOPLE
+
+
+@transaction.atomic
+def compliance_report_now(*, actor: User, organisation: Organisation, year: int) -> bytes:
+    """A small report, written during the request (audited)."""
+    _check_report(actor, organisation, year)
+    with tempfile.TemporaryFile() as handle:
+        summaries = write_report(handle, organisation.path, year)
+        handle.seek(0)
+        content = handle.read()
+    _audit_report(actor, organisation, year, summaries.overall.headcount)
+    return content
+
+
+@transaction.atomic
+def compliance_report_start(*, actor: User, organisation: Organisation, year: int) -> ExportJob:
+    """A large report as a Celery job with progress (audited)."""
+    _check_report(actor, organisation, year)
+    count = professionals_in(organisation.path).count()
+    job = ExportJob.objects.create(
+        kind=ExportKind.COMPLIANCE_REPORT,
+        year=year,
+        organisation=organisation,
+        requested_by=actor,
+        total=count,
+    )
+    _audit_report(actor, organisation, year, count, target=job)
+    from .tasks import export_run_task
+
+    transaction.on_commit(lambda: export_run_task.delay(job_id=job.pk))
+    return job
+
+
+def compliance_report_run(*, job: ExportJob) -> None:
+    def progress(count: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(done=count)
+
+    with tempfile.TemporaryFile() as handle:
+        summaries = write_report(handle, job.organisation.path, job.year, progress)
+        handle.seek(0)
+        name = report_file_name(job.organisation, job.year)
+        job.file.save(f"compliance-{job.year}-{job.pk}.xlsx", File(handle), save=False)
+    ExportJob.objects.filter(pk=job.pk).update(
+        file=job.file.name,
+        file_name=name,
+        done=summaries.overall.headcount,
+        total=summaries.overall.headcount,
+    )
+
+
+def exports_visible_to(user: User | AnonymousUser) -> QuerySet[ExportJob]:
+    """A job's file is for the person who asked for it."""
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.select_related("organisation").filter(requested_by=user)
+
+
+def export_run(*, job_id: int) -> None:
+    """Runs a job once: a finished job is left alone, so a redelivered task does nothing."""
+    from .certificates import certificate_batch_run
+
+    with transaction.atomic():
+        job = (
+            ExportJob.objects.select_for_update()
+            .select_related("organisation", "requested_by")
+            .get(pk=job_id)
+        )
+        if job.is_finished:
+            return
+        job.status = ExportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        if job.kind == ExportKind.CERTIFICATE_ZIP:
+            certificate_batch_run(job=job)
+        else:
+            compliance_report_run(job=job)
+    except Exception:
+        logger.exception("export job %s failed", job_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            ExportJob.objects.filter(pk=job_id).update(
+                status=ExportStatus.FAILED, error=str(EXPORT_FAILED), finished_at=timezone.now()
+            )
+        return
+    ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.DONE, finished_at=timezone.now())
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipient=job.requested_by,
+            title=str(EXPORT_DONE_TITLE),
+            body=str(EXPORT_DONE_BODY)
+            % {"kind": job.get_kind_display(), "year": job.year, "scope": job.organisation.name},
+            link=f"/hours/exports/{job.pk}/",
+        )
