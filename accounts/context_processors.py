@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if hours_policies.can_file_claims(user):
             items.append((str(_("我的学时")), reverse("hours_my")))
             items.append((str(_("学时申报")), reverse("hours_claims")))
+            items.append((str(_("学时证明")), reverse("certificate_home")))
         if hours_policies.can_edit_year_rules(user):
             items.append((str(_("年度学时规则")), reverse("hours_year_rules")))
         if learning_policies.is_learner(user):
@@ -40,6 +41,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((str(_("培训备案")), reverse("filing_list")))
         if filing_policies.can_import_channel(user):
             items.append((str(_("行业学时导入")), reverse("channel_imports")))
+        if policies.governed_paths(user):
+            items.append((str(_("数据看板")), reverse("hours_dashboard")))
+            items.append((str(_("统计报表")), reverse("hours_reports")))
         if policies.can_browse_organisations(user):
             items.append((str(_("机构管理")), reverse("organisation_list")))
         if policies.is_platform_admin(user) or policies.has_role(user, *policies.BUREAU_ROLES):

@@ -151,6 +151,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Celery beat. Hours reminders: the task runs every morning and reminds those behind on the month-days
+# listed in HOURS_REMINDER_DATES (MM-DD, comma-separated); each date is sent once (hours.ReminderRun).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "hours-reminders": {
+        "task": "hours.tasks.hours_reminders_task",
+        "schedule": crontab(hour=9, minute=0),
+        "kwargs": {"dates": env.list("HOURS_REMINDER_DATES", default=["09-01", "11-01", "12-01"])},
+    },
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

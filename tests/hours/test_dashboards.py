@@ -1,0 +1,162 @@
+"""Dashboards (compliance by county, department and unit; month by month; claims waiting per stage
+and overdue), the professional's forecast, the list of people behind, and the scheduled reminders."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Notification, User
+from hours import dashboards
+from hours.models import Claim, LedgerCategory, LedgerEntry, ReminderRun, SourceType
+from tests.fixtures import World, client_for
+
+from .helpers import file_claim, research
+from .test_reports import credit, make_professional
+
+
+@pytest.fixture
+def people(world: World, open_year: int) -> dict[str, User]:
+    year = open_year
+    done = world.professional
+    credit(done, year, LedgerCategory.PUBLIC_COMPULSORY, "20", "c1", SourceType.COURSE)
+    credit(done, year, LedgerCategory.PUBLIC_ELECTIVE, "10", "e1", SourceType.COURSE)
+    credit(done, year, LedgerCategory.PROFESSIONAL, "60", "p1")
+    # the credits of the compliant person were posted in March
+    LedgerEntry.objects.filter(person=done).update(
+        created_at=datetime.datetime(year, 3, 15, 10, tzinfo=timezone.get_current_timezone())
+    )
+    behind = make_professional("孙落后", world.school)
+    credit(behind, year, LedgerCategory.PUBLIC_COMPULSORY, "12", "c2", SourceType.COURSE)
+    far = make_professional("周未学", world.yanzhou_hospital)
+    return {"done": done, "behind": behind, "far": far}
+
+
+def test_jurisdiction_figures(world: World, people: dict[str, User], open_year: int) -> None:
+    figures = dashboards.jurisdiction_figures(world.city, open_year)
+    assert (figures.overall.headcount, figures.overall.compliant) == (4, 1)  # with 陈静 (pending, 鲁科公司)
+    counties = {row["label"]: (row["headcount"], row["compliant"], row["value"]) for row in figures.by_county}
+    assert counties == {
+        "任城区人力资源和社会保障局": (3, 1, Decimal("33.3")),
+        "兖州区人力资源和社会保障局": (1, 0, Decimal("0.0")),
+    }
+    units = {row["label"]: (row["headcount"], row["compliant"]) for row in figures.by_unit}
+    assert units["任城区实验中学"] == (2, 1)
+    monthly = [row["compliant"] for row in figures.monthly]
+    assert monthly == [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    assert figures.monthly[2]["value"] == Decimal("25.0")
+
+
+def test_dashboard_page_draws_charts_with_their_tables(
+    world: World, people: dict[str, User], open_year: int
+) -> None:
+    claim = file_claim(people["behind"], open_year, "PRO-4", research(open_year))
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=30))
+    response = client_for(world.city_staff).get(reverse("hours_dashboard"), {"year": open_year})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("<svg") >= 4  # counties, departments, units, months, pending claims
+    assert body.count('data-testid="chart-table"') == body.count("<svg")
+    assert "任城区人力资源和社会保障局" in body and "33.3%" in body
+    assert 'data-testid="rate">25.0%<' in body
+    assert "<script" not in body.split("<footer")[0].split("<main")[1]  # no inline scripts
+    pending = dashboards.pending_claims_by_stage(world.city_staff)
+    assert pending == [{"label": "待分配", "value": 1, "overdue": 1}]
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("professional", False),
+        ("provider_staff", False),
+        ("unit_admin", True),
+        ("other_unit_admin", True),
+        ("department_reviewer", True),
+        ("county_staff", True),
+        ("other_county_staff", True),
+        ("city_staff", True),
+    ],
+)
+def test_dashboard_and_behind_pages_matrix(
+    world: World, people: dict[str, User], open_year: int, role: str, allowed: bool
+) -> None:
+    client = client_for(getattr(world, role))
+    for name in ("hours_dashboard", "hours_behind"):
+        assert client.get(reverse(name), {"year": open_year}).status_code == (200 if allowed else 404), name
+    # nobody sees another jurisdiction's figures, whatever they put in the address
+    if allowed and role != "city_staff":
+        assert (
+            client.get(
+                reverse("hours_dashboard"), {"year": open_year, "organisation": world.city.pk}
+            ).status_code
+            == 404
+        )
+        assert (
+            client.get(
+                reverse("hours_behind"), {"year": open_year, "organisation": world.city.pk}
+            ).status_code
+            == 404
+        )
+
+
+def test_unit_admin_sees_who_is_behind(world: World, people: dict[str, User], open_year: int) -> None:
+    body = client_for(world.unit_admin).get(reverse("hours_behind"), {"year": open_year}).content.decode()
+    assert "孙落后" in body and "周未学" not in body and world.professional.real_name not in body
+    assert "18" in body and "60" in body  # 30 - 12 public, 60 professional
+    rows = dashboards.people_behind([world.school.path], open_year)
+    assert [(row.name, dashboards.missing_of(row)) for row in rows] == [
+        ("孙落后", (Decimal(18), Decimal(60)))
+    ]
+
+
+def test_forecast_for_a_professional(world: World, people: dict[str, User], open_year: int) -> None:
+    forecast = dashboards.forecast_for(people["behind"], open_year, today=datetime.date(open_year, 10, 1))
+    assert forecast.deadline == datetime.date(open_year, 12, 31)
+    assert forecast.days_left == 91
+    assert (forecast.missing_public, forecast.missing_professional) == (Decimal(18), Decimal(60))
+    assert (forecast.missing_compulsory_courses, forecast.missing_elective_courses) == (
+        Decimal(8),
+        Decimal(10),
+    )
+    body = client_for(people["behind"]).get(reverse("hours_forecast"), {"year": open_year}).content.decode()
+    assert 'data-testid="missing-public">18<' in body
+    assert 'data-testid="missing-professional">60<' in body
+    done = client_for(people["done"]).get(reverse("hours_forecast"), {"year": open_year}).content.decode()
+    assert "已完成" in done
+
+
+def test_reminders_go_to_those_behind_once_per_date(
+    world: World, people: dict[str, User], open_year: int
+) -> None:
+    day = datetime.date(open_year, 11, 1)
+    assert dashboards.reminders_send_due(month_days=["11-01"], today=day - datetime.timedelta(days=1)) == 0
+    assert not ReminderRun.objects.exists()
+    sent = dashboards.reminders_send_due(month_days=["11-01"], today=day)
+    assert sent == 3  # 孙落后, 周未学, 陈静; not 张敏
+    reminded = set(
+        Notification.objects.filter(title="继续教育学时提醒").values_list("recipient__real_name", flat=True)
+    )
+    assert reminded == {"孙落后", "周未学", world.pending_professional.real_name}
+    body = Notification.objects.get(recipient=people["behind"], title="继续教育学时提醒").body
+    assert "公需科目还需18学时" in body and "专业科目还需60学时" in body and f"{open_year}年12月31日" in body
+    assert dashboards.reminders_send_due(month_days=["11-01"], today=day) == 0  # the same date again
+    assert Notification.objects.filter(title="继续教育学时提醒").count() == 3
+
+
+def test_beat_schedule_runs_the_reminder_task(settings) -> None:  # type: ignore[no-untyped-def]
+    entry = settings.CELERY_BEAT_SCHEDULE["hours-reminders"]
+    assert entry["task"] == "hours.tasks.hours_reminders_task"
+    from hours.tasks import hours_reminders_task
+
+    assert hours_reminders_task.name == entry["task"]
+
+
+def test_nav_entries(world: World, open_year: int) -> None:
+    professional = client_for(world.professional).get(reverse("dashboard")).content.decode()
+    assert reverse("certificate_home") in professional and reverse("hours_reports") not in professional
+    staff = client_for(world.county_staff).get(reverse("dashboard")).content.decode()
+    assert reverse("hours_dashboard") in staff and reverse("hours_reports") in staff
