@@ -347,4 +347,5 @@ class RequirementReduction(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {self.months_on_post}"
 
+
 from .certificate_models import *  # noqa: F403
