@@ -16,14 +16,21 @@ CREATE TRIGGER accounts_auditevent_append_only BEFORE UPDATE OR DELETE ON accoun
 DROP = "DROP TRIGGER IF EXISTS accounts_auditevent_append_only ON accounts_auditevent;"
 
 
+def _run(schema_editor, sql):
+    # Straight to the cursor without parameters: the PL/pgSQL format string's % signs are not
+    # query placeholders.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        _run(schema_editor, CREATE)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        _run(schema_editor, DROP)
 
 
 class Migration(migrations.Migration):
