@@ -20,7 +20,8 @@ class YearRuleSetAdmin(admin.ModelAdmin):
     fields = ["year", "figures", "created_at", "updated_at", "updated_by"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: YearRuleSet | None = None) -> list[str]:
-        return [*self.readonly_fields, "year"] if obj else list(self.readonly_fields)
+        readonly = ["created_at", "updated_at", "updated_by"]
+        return [*readonly, "year"] if obj else readonly
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return policies.can_edit_year_rules(request.user)
@@ -71,8 +72,8 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 class ClaimEvidenceInline(admin.TabularInline):
     model = ClaimEvidence
-    fields = ["original_name", "content_type", "size", "sha256", "uploaded_at"]
-    readonly_fields = fields
+    fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
+    readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
     extra = 0
     can_delete = False
 

@@ -113,9 +113,8 @@ class ClaimDetailApi(APIView):
         claim = get_object_or_404(selectors.own_claims(request.user), pk=pk)
         serializer = ClaimUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claim = services.claim_update_draft(
-            actor=request.user, claim_id=claim.pk, **serializer.validated_data
-        )  # type: ignore[arg-type]
+        actor: Any = request.user
+        claim = services.claim_update_draft(actor=actor, claim_id=claim.pk, **serializer.validated_data)
         return Response(ClaimSerializer(claim).data)
 
 

@@ -15,7 +15,7 @@ from .rules import RULES, FieldSpec, RuleSpec, format_hours
 from .rules.messages import RULE_NOT_CLAIMABLE_TRAINING
 from .rules.specs import CATEGORY_PROFESSIONAL, CATEGORY_PUBLIC, NOT_CLAIMABLE, PRO_2, R1
 
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     ClaimStatus.DRAFT: "text-bg-light border",
     ClaimStatus.SUBMITTED: "text-bg-primary",
     ClaimStatus.RETURNED: "text-bg-warning",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .rules import RuleFigures, RuleSpec, format_hours
@@ -23,6 +24,7 @@ from .rules.specs import (
 )
 from .services.evidence import ACCEPT
 
+StrOrPromise = str | Promise
 SELECT = {"class": "form-select"}
 CONTROL = {"class": "form-control"}
 
@@ -134,7 +136,7 @@ TABLE_CHOICES = {
     "reduction_months_away_over": REDUCTION_REASON_CHOICES,
 }
 
-FIGURE_LABELS: dict[str, str] = {
+FIGURE_LABELS: dict[str, StrOrPromise] = {
     "public_required": _("公需科目年度要求（学时）"),
     "professional_required": _("专业科目年度要求（学时）"),
     "compulsory_course_cap": _("公需科目必修课（学时）"),
@@ -245,6 +247,8 @@ class YearRulesCopyForm(forms.Form):
 
     def __init__(self, *args: Any, years: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from_year"].choices = [(year, str(year)) for year in years]
+        from_year = self.fields["from_year"]
+        assert isinstance(from_year, forms.TypedChoiceField)
+        from_year.choices = [(year, str(year)) for year in years]
         if years and "to_year" not in self.initial:
             self.initial.update({"from_year": max(years), "to_year": max(years) + 1})

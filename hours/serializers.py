@@ -10,24 +10,27 @@ from rest_framework import serializers
 
 from .models import Claim, ClaimEvidence, LedgerEntry
 
-HOURS = {"max_digits": 6, "decimal_places": 1}
+
+def hours_field(**options: Any) -> serializers.DecimalField:
+    """Hours: one decimal place, as the ledger stores them (rendered as a string, "12.5")."""
+    return serializers.DecimalField(max_digits=6, decimal_places=1, **options)
 
 
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class FieldSpecSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.ChoiceField(choices=["int", "decimal", "choice", "month", "date", "text"])
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     choices = serializers.SerializerMethodField()
     min_value = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     max_value = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
     max_length = serializers.IntegerField(allow_null=True)
-    help = serializers.CharField()
+    help = serializers.CharField()  # type: ignore[assignment]
 
     @extend_schema_field(ChoiceSerializer(many=True))
     def get_choices(self, field_spec: Any) -> list[dict[str, str]]:
@@ -40,7 +43,7 @@ class RuleSpecSerializer(serializers.Serializer):
     title = serializers.CharField()
     quote = serializers.CharField(help_text="The sentence of Annex 1 the rule rests on, verbatim.")
     evidence_label = serializers.CharField()
-    fields = FieldSpecSerializer(many=True)
+    fields = FieldSpecSerializer(many=True)  # type: ignore[assignment]
 
 
 class NotClaimableSerializer(serializers.Serializer):
@@ -76,7 +79,7 @@ class EvidenceSerializer(serializers.ModelSerializer[ClaimEvidence]):
 class ClaimSerializer(serializers.ModelSerializer[Claim]):
     rule_title = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    fields = serializers.DictField(read_only=True)
+    fields = serializers.DictField(read_only=True)  # type: ignore[assignment]
     preview_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
     credit_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
     person_name = serializers.CharField(source="person.real_name", read_only=True)
@@ -99,12 +102,14 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
 class ClaimInputSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     rule_code = serializers.CharField(max_length=12)
-    fields = serializers.DictField(help_text="The rule's fields by name (see GET /api/hours/rules/).")
+    fields = serializers.DictField(  # type: ignore[assignment]
+        help_text="The rule's fields by name (see GET /api/hours/rules/)."
+    )
 
 
 class ClaimUpdateSerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False)
-    fields = serializers.DictField()
+    fields = serializers.DictField()  # type: ignore[assignment]
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
@@ -112,14 +117,14 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class PreviewSerializer(serializers.Serializer):
-    hours = serializers.DecimalField(**HOURS, help_text="What approving the claim now would credit.")
-    claimed = serializers.DecimalField(**HOURS, help_text="What the evidence is worth before any cap.")
+    hours = hours_field(help_text="What approving the claim now would credit.")
+    claimed = hours_field(help_text="What the evidence is worth before any cap.")
     capped = serializers.BooleanField()
     refused = serializers.BooleanField()
     refusal = serializers.CharField(allow_blank=True)
     reasons = serializers.ListField(child=serializers.CharField())
-    reduced_public_required = serializers.DecimalField(**HOURS, allow_null=True)
-    reduced_professional_required = serializers.DecimalField(**HOURS, allow_null=True)
+    reduced_public_required = hours_field(allow_null=True)
+    reduced_professional_required = hours_field(allow_null=True)
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
@@ -138,17 +143,17 @@ class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
 
 class YearSummarySerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    public_required = serializers.DecimalField(**HOURS)
-    professional_required = serializers.DecimalField(**HOURS)
+    public_required = hours_field()
+    professional_required = hours_field()
     months_on_post = serializers.IntegerField(
         allow_null=True, help_text="Set when an approved R1 claim reduced the year's requirement."
     )
-    compulsory = serializers.DecimalField(**HOURS)
-    elective = serializers.DecimalField(**HOURS)
-    conversion = serializers.DecimalField(**HOURS)
-    public = serializers.DecimalField(**HOURS)
-    professional = serializers.DecimalField(**HOURS)
-    missing_public = serializers.DecimalField(**HOURS)
-    missing_professional = serializers.DecimalField(**HOURS)
+    compulsory = hours_field()
+    elective = hours_field()
+    conversion = hours_field()
+    public = hours_field()
+    professional = hours_field()
+    missing_public = hours_field()
+    missing_professional = hours_field()
     premium_course_completed = serializers.BooleanField()
     is_compliant = serializers.BooleanField()

@@ -135,7 +135,8 @@ def claim_evidence_remove(*, actor: User, claim_id: int, evidence_id: int) -> No
         raise ValidationError(EVIDENCE_NOT_FOUND)
     storage, path = evidence.file.storage, evidence.file.name
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(path))
+    if path:
+        transaction.on_commit(lambda: storage.delete(path))
     audit_record(
         actor=actor,
         action="hours.claim.evidence_remove",

@@ -37,7 +37,7 @@ LEDGER_CAP_APPLIED = gettext_lazy(
 )
 LEDGER_REVERSAL_MEMO = gettext_lazy("冲销：%(reason)s")
 
-COURSE_CATEGORY_LABELS = {
+COURSE_CATEGORY_LABELS: dict[str, object] = {
     LedgerCategory.PUBLIC_COMPULSORY: gettext_lazy("公需科目必修课"),
     LedgerCategory.PUBLIC_ELECTIVE: gettext_lazy("公需科目自选课"),
 }
