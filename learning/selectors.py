@@ -301,3 +301,10 @@ def watched_ratio(enrolment: Enrolment, total_seconds: int | None) -> int:
 
 def premium_enrolments_of(person: User) -> QuerySet[PremiumEnrolment]:
     return PremiumEnrolment.objects.filter(person=person)
+
+
+def person_by_mobile(mobile: str) -> User | None:
+    """A registered, active person (the instructor a base declares), by mobile number."""
+    from accounts.models import User as UserModel
+
+    return UserModel.objects.filter(mobile=mobile.strip(), is_active=True).first()

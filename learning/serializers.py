@@ -16,8 +16,12 @@ from .models import (
     ProviderChoice,
 )
 
+# Choice fields are plain strings here (each has a *_display twin where people read it): the schema
+# stays free of enum-name collisions with the other apps' "kind" and "status" fields.
+
 
 class LessonSerializer(serializers.ModelSerializer[Lesson]):
+    kind = serializers.CharField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -27,6 +31,8 @@ class LessonSerializer(serializers.ModelSerializer[Lesson]):
 
 
 class CourseSerializer(serializers.ModelSerializer[Course]):
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
     provider = serializers.CharField(source="provider.name", read_only=True)
     provider_id = serializers.IntegerField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -149,6 +155,7 @@ class QuizOut(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class PremiumSerializer(serializers.ModelSerializer[PremiumCourse]):
+    status = serializers.CharField(read_only=True)
     organiser = serializers.CharField(source="organiser.name", read_only=True)
     self_study_course_id = serializers.IntegerField(read_only=True, allow_null=True)
     live_sessions = serializers.SerializerMethodField()
@@ -189,6 +196,7 @@ class PremiumEnrolmentSerializer(serializers.ModelSerializer[PremiumEnrolment]):
 
 
 class CohortSerializer(serializers.ModelSerializer[DigitalCohort]):
+    status = serializers.CharField(read_only=True)
     organiser = serializers.CharField(source="organiser.name", read_only=True)
     eligible_category_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -217,6 +225,10 @@ class ApplyIn(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class DigitalApplicationSerializer(serializers.ModelSerializer[DigitalApplication]):
+    category = serializers.CharField(read_only=True)
+    result = serializers.CharField(read_only=True)
+    technical_level = serializers.CharField(read_only=True)
+
     class Meta:
         model = DigitalApplication
         fields = [

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Organisation, OrganisationKind, User
+from accounts.models import Organisation, OrganisationKind
 
 from .. import policies, selectors
 from ..forms import (
@@ -232,7 +232,7 @@ def quality_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         form = QualityDeclareForm(request.POST, courses=own_courses)
         if form.is_valid():
-            instructor = User.objects.filter(mobile=form.cleaned_data["instructor"], is_active=True).first()
+            instructor = selectors.person_by_mobile(form.cleaned_data["instructor"])
             if instructor is None:
                 form.add_error("instructor", QUALITY_INSTRUCTOR_NOT_FOUND)
             else:
