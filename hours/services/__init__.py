@@ -52,7 +52,9 @@ from .ledger import (
     LEDGER_CANNOT_REVERSE_REVERSAL,
     LEDGER_NOT_ALLOWED,
     ledger_post_credit,
+    ledger_post_credits_bulk,
     ledger_reverse,
+    ledger_reverse_credits_bulk,
     lock_person,
 )
 from .year_rules import (
@@ -109,7 +111,9 @@ __all__ = [
     "credit_messages",
     "detect_file_type",
     "ledger_post_credit",
+    "ledger_post_credits_bulk",
     "ledger_reverse",
+    "ledger_reverse_credits_bulk",
     "lock_person",
     "year_rules_copy",
     "year_rules_create",

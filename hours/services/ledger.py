@@ -9,7 +9,9 @@ second one (``hours_ledger_one_credit_per_source``), so a retried task or a doub
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +26,7 @@ from accounts.models import User
 
 from .. import selectors
 from ..models import LedgerCategory, LedgerEntry, SourceType
-from ..rules import RULES, format_hours, quantize_hours, yearly_cap
+from ..rules import RULES, RuleFigures, format_hours, quantize_hours, yearly_cap
 
 LEDGER_ALREADY_REVERSED = gettext_lazy("该学时记录已冲销，不能重复冲销。")
 LEDGER_CANNOT_REVERSE_REVERSAL = gettext_lazy("冲销记录本身不能再冲销。")
@@ -63,13 +65,13 @@ def _category_total(person_id: int, year: int, category: str) -> Decimal:
     return quantize_hours(Decimal(total or 0))
 
 
-def _course_cap(category: str, year: int) -> Decimal | None:
-    if category not in COURSE_CATEGORY_LABELS:
-        return None
-    figures = selectors.year_figures(year)
+def _course_cap_of(category: str, figures: RuleFigures) -> Decimal | None:
+    """The course route's cap for a course category (compulsory 20, elective 10 in 2024), else None."""
     if category == LedgerCategory.PUBLIC_COMPULSORY:
         return figures.compulsory_course_cap
-    return figures.elective_course_cap
+    if category == LedgerCategory.PUBLIC_ELECTIVE:
+        return figures.elective_course_cap
+    return None
 
 
 def existing_credit(*, person_id: int, source_type: str, source_id: str, category: str) -> LedgerEntry | None:
@@ -187,7 +189,7 @@ def ledger_post_credit(
         return None
     notes: list[str] = []
     caps: list[tuple[str, Decimal, Decimal]] = []
-    course_cap = _course_cap(category, year)
+    course_cap = _course_cap_of(category, figures)
     if course_cap is not None:
         caps.append(
             (
@@ -290,3 +292,224 @@ def ledger_reverse(*, entry: LedgerEntry, actor: User | None, reason: str) -> Le
         raise PermissionDenied(LEDGER_NOT_ALLOWED)
     entry = LedgerEntry.objects.get(pk=entry.pk)
     return reverse_entry(entry=entry, actor=actor, reason=reason)
+
+
+# --- Bulk postings (roster imports) ------------------------------------------------------------------
+
+_CREDIT_FIELDS = ("person_id", "year", "category", "hours", "source_type", "source_id", "memo", "rule_code")
+_REVERSAL_FIELDS = ("person_id", "source_type", "source_id", "category")
+_BULK_BATCH = 1000
+
+
+def _as_record(item: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any]:
+    """An item by attribute (dataclass, named tuple) or by position (plain tuple)."""
+    if isinstance(item, tuple) and not hasattr(item, "_fields"):
+        values = dict(zip(names, item, strict=False))
+    else:
+        values = {name: getattr(item, name) for name in names if hasattr(item, name)}
+    record = {**defaults, **values}
+    missing = [name for name in names if name not in record]
+    if missing:
+        raise ValueError(f"bulk ledger item lacks {', '.join(missing)}: {item!r}")
+    return record
+
+
+def _lock_people(person_ids: set[int]) -> dict[int, User]:
+    """Locks every person of a batch in one query, in id order (two imports never deadlock)."""
+    people = User.objects.select_for_update().filter(pk__in=person_ids).order_by("pk")
+    return {person.pk: person for person in people}
+
+
+@transaction.atomic
+def ledger_post_credits_bulk(*, credits: Sequence[Any], actor: User | None) -> int:
+    """``ledger_post_credit`` for a whole roster import: the same caps, the same "one credit per source"
+    and the same locks, in a fixed number of queries per batch (lock, prior sums, sources already
+    posted, insert) and one audit record. Returns how many entries were written.
+
+    Items have ``person_id, year, category, hours, source_type, source_id, memo`` and optionally
+    ``rule_code``/``evidence_key`` (attributes, or a plain tuple in that order). A source already posted
+    to the category, or repeated in the batch, is skipped; a credit past a cap is cut or skipped.
+    """
+    records = [
+        _as_record(item, _CREDIT_FIELDS, {"rule_code": "", "evidence_key": getattr(item, "evidence_key", "")})
+        for item in credits
+    ]
+    if not records:
+        return 0
+    for record in records:
+        hours = Decimal(record["hours"])
+        if not hours.is_finite() or hours <= 0 or quantize_hours(hours) != hours:
+            raise ValueError(LEDGER_BAD_HOURS.format(hours=hours))
+        if record["category"] not in LedgerCategory.values or record["source_type"] not in SourceType.values:
+            raise ValueError(f"bad ledger category or source type: {record!r}")
+        record["hours"], record["source_id"] = hours, str(record["source_id"])
+    years = {record["year"] for record in records}
+    figures = {year: selectors.year_figures(year) for year in years}  # refuses a year without rules
+    people = _lock_people({record["person_id"] for record in records})
+    person_ids = list(people)
+
+    # What the people already have: sums per (person, year, category) and per (person, year, rule).
+    category_totals: dict[tuple[int, int, str], Decimal] = {}
+    rule_totals: dict[tuple[int, int, str], Decimal] = {}
+    sums = (
+        LedgerEntry.objects.filter(person_id__in=person_ids, year__in=years)
+        .values("person_id", "year", "category", "rule_code")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    for row in sums:
+        total = Decimal(row["total"])
+        by_category = (row["person_id"], row["year"], row["category"])
+        by_rule = (row["person_id"], row["year"], row["rule_code"])
+        category_totals[by_category] = category_totals.get(by_category, Decimal(0)) + total
+        rule_totals[by_rule] = rule_totals.get(by_rule, Decimal(0)) + total
+    posted = set(
+        LedgerEntry.objects.filter(
+            person_id__in=person_ids,
+            source_type__in={record["source_type"] for record in records},
+            source_id__in={record["source_id"] for record in records},
+            reverses__isnull=True,
+        ).values_list("person_id", "source_type", "source_id", "category")
+    )
+    evidence: dict[int, frozenset[str]] = {}
+
+    entries: list[LedgerEntry] = []
+    for record in records:
+        person_id, year, category = record["person_id"], record["year"], record["category"]
+        if person_id not in people:
+            raise User.DoesNotExist(f"no person {person_id}")
+        source = (person_id, record["source_type"], record["source_id"], category)
+        if source in posted:
+            continue
+        key = record["evidence_key"]
+        if key:
+            if person_id not in evidence:
+                evidence[person_id] = frozenset(selectors.prior_credits(person_id, year).evidence_keys)
+            if key in evidence[person_id]:
+                continue
+        credited, notes = record["hours"], []
+        caps: list[tuple[str, Decimal, Decimal]] = []
+        year_figures = figures[year]
+        course_cap = _course_cap_of(category, year_figures)
+        if course_cap is not None:
+            already = category_totals.get((person_id, year, category), Decimal(0))
+            caps.append((stored_text(COURSE_CATEGORY_LABELS[category]), course_cap, already))
+        rule_code = record["rule_code"]
+        rule_cap = yearly_cap(rule_code, year_figures) if rule_code in RULES else None
+        if rule_cap is not None:
+            caps.append(
+                (RULES[rule_code].title, rule_cap, rule_totals.get((person_id, year, rule_code), Decimal(0)))
+            )
+        skipped = False
+        for label, cap, already in caps:
+            room = max(cap - already, Decimal(0))
+            if room <= 0:
+                skipped = True
+                break
+            if credited > room:
+                notes.append(
+                    stored_text(
+                        LEDGER_CAP_APPLIED,
+                        {
+                            "label": label,
+                            "cap": format_hours(cap),
+                            "credited": format_hours(room),
+                            "hours": format_hours(credited),
+                        },
+                    )
+                )
+                credited = room
+        if skipped:
+            continue
+        credited = quantize_hours(credited)
+        posted.add(source)
+        if key:
+            evidence[person_id] = evidence[person_id] | {key}
+        by_category, by_rule = (person_id, year, category), (person_id, year, rule_code)
+        category_totals[by_category] = category_totals.get(by_category, Decimal(0)) + credited
+        rule_totals[by_rule] = rule_totals.get(by_rule, Decimal(0)) + credited
+        entries.append(
+            LedgerEntry(
+                person_id=person_id,
+                year=year,
+                category=category,
+                hours=credited,
+                rule_code=rule_code,
+                source_type=record["source_type"],
+                source_id=record["source_id"],
+                evidence_key=key,
+                memo="；".join([record["memo"], *notes])[:300],
+                created_by=actor if actor is not None and actor.pk else None,
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries, batch_size=_BULK_BATCH)
+    if entries:
+        audit_record(
+            actor=actor,
+            action="hours.ledger.credit_bulk",
+            detail={
+                "entries": len(entries),
+                "people": len({entry.person_id for entry in entries}),
+                "hours": str(sum((entry.hours for entry in entries), Decimal(0))),
+                "sources": sorted({f"{entry.source_type}:{entry.source_id}" for entry in entries})[:20],
+            },
+        )
+    return len(entries)
+
+
+@transaction.atomic
+def ledger_reverse_credits_bulk(*, reversals: Sequence[Any], actor: User | None, reason: str) -> int:
+    """Reverses the live credit of each (person, source type, source id, category), as a correction
+    file does, in a fixed number of queries per batch and one audit record. The caller authorizes (the
+    importing bureau may correct people of other jurisdictions). A source with no live credit is
+    skipped. Returns how many reversal entries were written."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": LEDGER_REASON_REQUIRED})
+    records = [_as_record(item, _REVERSAL_FIELDS, {}) for item in reversals]
+    if not records:
+        return 0
+    wanted = {(r["person_id"], r["source_type"], str(r["source_id"]), r["category"]) for r in records}
+    _lock_people({person_id for person_id, *_rest in wanted})
+    live = LedgerEntry.objects.filter(
+        person_id__in={item[0] for item in wanted},
+        source_type__in={item[1] for item in wanted},
+        source_id__in={item[2] for item in wanted},
+        reverses__isnull=True,
+        reversal__isnull=True,
+    )
+    memo = stored_text(LEDGER_REVERSAL_MEMO, {"reason": reason})[:300]
+    created_by = actor if actor is not None and actor.pk else None
+    entries = [
+        LedgerEntry(
+            person_id=entry.person_id,
+            year=entry.year,
+            category=entry.category,
+            hours=-entry.hours,
+            rule_code=entry.rule_code,
+            source_type=entry.source_type,
+            source_id=entry.source_id,
+            evidence_key=entry.evidence_key,
+            reverses_id=entry.pk,
+            memo=memo,
+            created_by=created_by,
+        )
+        for entry in live
+        if (entry.person_id, entry.source_type, entry.source_id, entry.category) in wanted
+    ]
+    try:
+        with transaction.atomic():
+            LedgerEntry.objects.bulk_create(entries, batch_size=_BULK_BATCH)
+    except IntegrityError as error:  # one of them reversed by someone else at the same moment
+        raise ValidationError(LEDGER_ALREADY_REVERSED) from error
+    if entries:
+        audit_record(
+            actor=actor,
+            action="hours.ledger.reverse_bulk",
+            reason=reason,
+            detail={
+                "entries": len(entries),
+                "hours": str(sum((entry.hours for entry in entries), Decimal(0))),
+            },
+        )
+    return len(entries)

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEvent
 from hours import selectors, services
@@ -231,3 +233,107 @@ def test_concurrent_postings_cannot_pass_a_cap(world: World, open_year: int) -> 
     assert total(person, open_year, [COMPULSORY]) == D(20)
     assert LedgerEntry.objects.filter(person=person).count() == 4
     assert sum(entry.hours for entry in LedgerEntry.objects.all()) == Decimal(20)
+
+
+# --- Bulk postings (roster imports) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credit:
+    person_id: int
+    year: int
+    category: str
+    hours: Decimal
+    source_type: str
+    source_id: str
+    memo: str
+    rule_code: str = ""
+
+
+def test_bulk_posting_applies_caps_and_skips_posted_sources(world: World, open_year: int) -> None:
+    person, other = world.professional, world.pending_professional
+    post(person, open_year, COMPULSORY, "12", "c0")
+    credits = [
+        Credit(person.pk, open_year, COMPULSORY, D(5), "course", "c1", "课程1"),
+        Credit(person.pk, open_year, COMPULSORY, D(5), "course", "c2", "课程2"),  # 3 of 5: the cap is 20
+        Credit(person.pk, open_year, COMPULSORY, D(5), "course", "c3", "课程3"),  # nothing left
+        Credit(person.pk, open_year, COMPULSORY, D(5), "course", "c0", "再次导入"),  # already posted
+        Credit(person.pk, open_year, PROFESSIONAL, D(24), "import", "r1", "培训"),
+        Credit(person.pk, open_year, PROFESSIONAL, D(24), "import", "r1", "同一行两次"),
+        Credit(other.pk, open_year, PROFESSIONAL, D("7.5"), "import", "r1", "培训"),
+        (other.pk, open_year, PROFESSIONAL, D(20), "import", "r2", "科研", "PRO-4"),  # a plain tuple
+        Credit(other.pk, open_year, PROFESSIONAL, D(20), "import", "r3", "科研", "PRO-4"),  # 10 of 20: cap 30
+    ]
+    assert services.ledger_post_credits_bulk(credits=credits, actor=world.county_staff) == 6
+    assert ledger_rows(person) == [
+        (COMPULSORY, "", D(12), "course", ""),
+        (COMPULSORY, "", D(5), "course", ""),
+        (COMPULSORY, "", D(3), "course", ""),
+        (PROFESSIONAL, "", D(24), "import", ""),
+    ]
+    assert ledger_rows(other) == [
+        (PROFESSIONAL, "", D("7.5"), "import", ""),
+        (PROFESSIONAL, "PRO-4", D(20), "import", ""),
+        (PROFESSIONAL, "PRO-4", D(10), "import", ""),
+    ]
+    capped = LedgerEntry.objects.get(person=person, source_id="c2")
+    assert capped.memo == "课程2；公需科目必修课本年度最多计20学时，本次计入3学时（完成5学时）"
+    assert AuditEvent.objects.filter(action="hours.ledger.credit_bulk").count() == 1
+    # Re-running the same import writes nothing.
+    assert services.ledger_post_credits_bulk(credits=credits, actor=world.county_staff) == 0
+    assert LedgerEntry.objects.count() == 7
+
+
+def test_bulk_posting_takes_a_fixed_number_of_queries(world: World, open_year: int) -> None:
+    people = [world.professional, world.pending_professional, world.unit_admin]
+
+    def batch(size: int, prefix: str) -> list[Credit]:
+        return [
+            Credit(people[n % 3].pk, open_year, PROFESSIONAL, D(1), "import", f"{prefix}-{n}", "培训")
+            for n in range(size)
+        ]
+
+    services.year_rules_load_defaults()
+    selectors.year_figures(open_year)
+    with CaptureQueriesContext(connection) as small:
+        services.ledger_post_credits_bulk(credits=batch(3, "a"), actor=None)
+    with CaptureQueriesContext(connection) as large:
+        # 60 rows fit in one INSERT on SQLite too (999 parameters); PostgreSQL takes 1000 at a time.
+        services.ledger_post_credits_bulk(credits=batch(60, "b"), actor=None)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert LedgerEntry.objects.count() == 63
+
+
+def test_bulk_reversal(world: World, open_year: int) -> None:
+    person = world.professional
+    post(person, open_year, PROFESSIONAL, "24", "r1", source_type="import")
+    post(person, open_year, PROFESSIONAL, "8", "r2", source_type="import")
+    reversals = [(person.pk, "import", "r1", PROFESSIONAL), (person.pk, "import", "missing", PROFESSIONAL)]
+    assert (
+        services.ledger_reverse_credits_bulk(reversals=reversals, actor=world.county_staff, reason="更正名单")
+        == 1
+    )
+    assert total(person, open_year) == D(8)
+    reversal = LedgerEntry.objects.get(reverses__isnull=False)
+    assert (reversal.hours, reversal.memo, reversal.source_id) == (D(-24), "冲销：更正名单", "r1")
+    assert services.ledger_reverse_credits_bulk(reversals=reversals, actor=None, reason="再次") == 0
+    with pytest.raises(ValidationError):
+        services.ledger_reverse_credits_bulk(reversals=reversals, actor=None, reason=" ")
+    # The source stays spent: importing it again does nothing.
+    again = [Credit(person.pk, open_year, PROFESSIONAL, D(24), "import", "r1", "培训")]
+    assert services.ledger_post_credits_bulk(credits=again, actor=None) == 0
+
+
+def test_bulk_refuses_bad_items(world: World, open_year: int) -> None:
+    for item in (
+        Credit(world.professional.pk, open_year, PROFESSIONAL, D(0), "import", "x", "m"),
+        Credit(world.professional.pk, open_year, "public", D(1), "import", "x", "m"),
+        (world.professional.pk, open_year),
+    ):
+        with pytest.raises(ValueError):
+            services.ledger_post_credits_bulk(credits=[item], actor=None)
+    with pytest.raises(selectors.YearRulesMissingError):
+        services.ledger_post_credits_bulk(
+            credits=[Credit(world.professional.pk, 1999, PROFESSIONAL, D(1), "import", "x", "m")], actor=None
+        )
+    assert LedgerEntry.objects.count() == 0

@@ -291,3 +291,56 @@ def test_the_same_evidence_never_credits_twice(world: World, open_year: int) -> 
 
 def test_strategies_cover_every_claimable_rule() -> None:
     assert set(CONVERSION_CODES) | {"R1"} == set(RULES)
+
+
+CREDIT_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["public_compulsory", "public_elective", "professional"]),
+        st.integers(1, 120),
+        st.integers(0, 5),  # source number: repeats are re-imports
+        st.sampled_from(["", "PRO-4", "PRO-3"]),
+    ),
+    min_size=1,
+    max_size=15,
+)
+
+
+def test_bulk_posting_equals_posting_one_by_one(world: World, open_year: int) -> None:
+    person = world.professional
+
+    @PROPERTY_SETTINGS
+    @given(lines=CREDIT_LINES)
+    def check(lines: list[tuple[str, int, int, str]]) -> None:
+        credits = [
+            (person.pk, open_year, category, Decimal(tenths) / 10, "import", f"row-{number}", "导入", rule)
+            for category, tenths, number, rule in lines
+        ]
+        outcomes = []
+        for bulk in (False, True):
+            with rolled_back():
+                if bulk:
+                    services.ledger_post_credits_bulk(credits=credits, actor=None)
+                else:
+                    for person_id, year, category, hours, source_type, source_id, memo, rule in credits:
+                        services.ledger_post_credit(
+                            person=User.objects.get(pk=person_id),
+                            year=year,
+                            category=category,
+                            hours=hours,
+                            source_type=source_type,
+                            source_id=source_id,
+                            memo=memo,
+                            actor=None,
+                            rule_code=rule,
+                        )
+                assert_no_cap_passed(person, open_year)
+                outcomes.append(
+                    list(
+                        LedgerEntry.objects.filter(person=person)
+                        .order_by("id")
+                        .values_list("category", "hours", "rule_code", "source_id", "memo")
+                    )
+                )
+        assert outcomes[0] == outcomes[1]
+
+    check()
