@@ -28,8 +28,22 @@ def field(page: Any, label: str) -> Any:
     return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
 
 
+def log_in(page: Any) -> None:
+    page.goto("/accounts/login/")
+    field(page, "身份证号或手机号").fill(PROFESSIONAL_MOBILE)
+    field(page, "密码").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="登录", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
 def test_file_a_pub_2_claim_preview_and_submit(
-    page: Any, live_server: Any, transactional_db: None, settings: Any, tmp_path: Path, results_dir: Path
+    page: Any,
+    phone_page: Any,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    tmp_path: Path,
+    results_dir: Path,
 ) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
@@ -48,11 +62,7 @@ def test_file_a_pub_2_claim_preview_and_submit(
         "console", lambda message: console_errors.append(message.text) if message.type == "error" else None
     )
 
-    page.goto("/accounts/login/")
-    field(page, "身份证号或手机号").fill(PROFESSIONAL_MOBILE)
-    field(page, "密码").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="登录", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    log_in(page)
     expect(page.locator('[data-panel="hours"]')).to_contain_text(f"{year}年度学时")
 
     page.get_by_role("navigation").get_by_role("link", name="学时申报").click()
@@ -95,3 +105,13 @@ def test_file_a_pub_2_claim_preview_and_submit(
     )
     assert claim.evidence.get().content_type == "application/pdf"
     assert console_errors == []
+
+    # The same pages on a phone: the claim in the list, and 我的学时 with its progress.
+    log_in(phone_page)
+    phone_page.goto("/hours/claims/")
+    expect(phone_page.get_by_test_id("claims")).to_contain_text("审核中")
+    phone_page.screenshot(path=str(results_dir / "phone-hours-claims.png"), full_page=True)
+    phone_page.goto("/hours/")
+    expect(phone_page.get_by_test_id("compliance")).to_have_text("未达标")
+    expect(phone_page.get_by_test_id("missing")).to_contain_text("公需科目还差 30 学时")
+    phone_page.screenshot(path=str(results_dir / "phone-my-hours.png"), full_page=True)
