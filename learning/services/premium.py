@@ -82,7 +82,7 @@ def _audit(actor: User | None, action: str, premium: PremiumCourse, **detail: An
 
 def _locked(premium: PremiumCourse) -> PremiumCourse:
     return (
-        PremiumCourse.objects.select_for_update()
+        PremiumCourse.objects.select_for_update(of=("self",))
         .select_related("organiser", "self_study_course")
         .get(pk=premium.pk)
     )
