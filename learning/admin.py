@@ -21,8 +21,8 @@ from .models import (
 class NoticeAttachmentInline(admin.TabularInline):
     model = NoticeAttachment
     extra = 0
-    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
-    fields = readonly_fields
+    readonly_fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "content_type", "size", "uploaded_at")
 
 
 @admin.register(Notice)

@@ -40,6 +40,7 @@ from .serializers import (
     StudySessionOut,
 )
 from .services import digital, premium, study
+from .views.common import acting_user
 
 
 def _year(request: Request) -> int:
@@ -68,7 +69,7 @@ class CourseListApi(generics.ListAPIView):
         user = self.request.user
         year = _year(self.request)
         if policies.is_learner(user):
-            courses = selectors.catalogue_for_learner(user, year)  # type: ignore[arg-type]
+            courses = selectors.catalogue_for_learner(acting_user(self.request), year)
         else:
             courses = selectors.courses_managed_by(user).filter(year=year)
         kind = self.request.query_params.get("kind")
@@ -88,7 +89,7 @@ class ProviderChoiceApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: ProviderChoiceSerializer})
     def get(self, request: Request) -> Response:
         _require_learner(request)
-        choice = selectors.provider_choice(request.user, _year(request))  # type: ignore[arg-type]
+        choice = selectors.provider_choice(acting_user(request), _year(request))
         if choice is None:
             raise Http404
         return Response(ProviderChoiceSerializer(choice).data)
@@ -105,8 +106,8 @@ class ProviderChoiceApi(APIView):
 
             raise ValidationError({"provider_id": [study.PROVIDER_NOT_PUBLIC]})
         choice = study.provider_choose(
-            actor=request.user, year=serializer.validated_data["year"], provider=provider
-        )  # type: ignore[arg-type]
+            actor=acting_user(request), year=serializer.validated_data["year"], provider=provider
+        )
         return Response(ProviderChoiceSerializer(choice).data)
 
 
@@ -115,7 +116,7 @@ class EnrolApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         _require_learner(request)
         course = get_object_or_404(selectors.courses_visible_to(request.user), pk=pk)
-        enrolment = study.course_enrol(actor=request.user, course=course)  # type: ignore[arg-type]
+        enrolment = study.course_enrol(actor=acting_user(request), course=course)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
@@ -130,9 +131,9 @@ class EnrolmentListApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Enrolment]:
         year = self.request.query_params.get("year", "")
-        return selectors.enrolments_of(self.request.user, int(year) if year.isdigit() else None).order_by(
-            "pk"
-        )  # type: ignore[arg-type]
+        return selectors.enrolments_of(
+            acting_user(self.request), int(year) if year.isdigit() else None
+        ).order_by("pk")
 
 
 class ProgressApi(generics.RetrieveAPIView):
@@ -141,8 +142,10 @@ class ProgressApi(generics.RetrieveAPIView):
     serializer_class = EnrolmentSerializer
 
     def get_object(self) -> Enrolment:
-        _require_learner(self.request)  # type: ignore[arg-type]
-        return get_object_or_404(selectors.enrolments_of(self.request.user), course_id=self.kwargs["pk"])  # type: ignore[arg-type]
+        _require_learner(self.request)
+        return get_object_or_404(
+            selectors.enrolments_of(acting_user(self.request)), course_id=self.kwargs["pk"]
+        )
 
 
 class StudySessionApi(APIView):
@@ -154,7 +157,7 @@ class StudySessionApi(APIView):
         _require_learner(request)
         lesson = get_object_or_404(selectors.lessons_visible_to(request.user), pk=pk)
         session = study.study_open(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=acting_user(request),
             lesson=lesson,
             user_agent=request.headers.get("User-Agent", ""),
         )
@@ -178,7 +181,7 @@ class HeartbeatApi(APIView):
         serializer = HeartbeatIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = study.study_heartbeat(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=acting_user(request),
             token=serializer.validated_data["token"],
             position_seconds=serializer.validated_data["position"],
         )
@@ -199,7 +202,7 @@ class QuizApi(APIView):
             for key, value in serializer.validated_data["answers"].items()
             if str(key).isdigit()
         }
-        attempt = study.quiz_submit(actor=request.user, course=course, answers=answers)  # type: ignore[arg-type]
+        attempt = study.quiz_submit(actor=acting_user(request), course=course, answers=answers)
         enrolment = attempt.enrolment
         enrolment.refresh_from_db(fields=["completed_at"])
         return Response(
@@ -224,7 +227,7 @@ class PremiumEnrolApi(APIView):
     @extend_schema(request=None, responses={201: PremiumEnrolmentSerializer})
     def post(self, request: Request, pk: int) -> Response:
         course = get_object_or_404(selectors.premium_visible_to(request.user), pk=pk)
-        enrolment = premium.premium_enrol(actor=request.user, premium=course)  # type: ignore[arg-type]
+        enrolment = premium.premium_enrol(actor=acting_user(request), premium=course)
         return Response(PremiumEnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
@@ -242,8 +245,8 @@ class DigitalApplyApi(APIView):
         serializer = ApplyIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = digital.digital_apply(
-            actor=request.user, cohort=cohort, category=serializer.validated_data["category"]
-        )  # type: ignore[arg-type]
+            actor=acting_user(request), cohort=cohort, category=serializer.validated_data["category"]
+        )
         return Response(DigitalApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
 

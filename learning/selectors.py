@@ -107,8 +107,10 @@ def provider_choice(person: User, year: int) -> ProviderChoice | None:
     return ProviderChoice.objects.filter(person=person, year=year).select_related("provider").first()
 
 
-def _premium_parts() -> QuerySet[PremiumCourse]:
-    return PremiumCourse.objects.filter(self_study_course__isnull=False).values("self_study_course_id")
+def _premium_parts() -> QuerySet[PremiumCourse, int | None]:
+    return PremiumCourse.objects.filter(self_study_course__isnull=False).values_list(
+        "self_study_course_id", flat=True
+    )
 
 
 def catalogue_for_learner(person: User, year: int) -> QuerySet[Course]:
@@ -145,7 +147,7 @@ def courses_visible_to(user: User | AnonymousUser) -> QuerySet[Course]:
         if ids:
             condition |= Q(provider_id__in=ids)
         if policies.is_learner(user):
-            choices = ProviderChoice.objects.filter(person=user).values_list("year", "provider_id")
+            choices = ProviderChoice.objects.filter(person_id=user.pk).values_list("year", "provider_id")
             public = Q(pk__in=[])
             for year, provider_id in choices:
                 public |= Q(year=year, provider_id=provider_id, kind__in=PUBLIC_COURSE_KINDS)

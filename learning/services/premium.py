@@ -98,7 +98,8 @@ def _check_self_study(
 ) -> None:
     if course is None:
         return
-    used = PremiumCourse.objects.filter(self_study_course=course).exclude(pk=premium_id).exists()
+    others = PremiumCourse.objects.filter(self_study_course=course)
+    used = (others.exclude(pk=premium_id) if premium_id is not None else others).exists()
     if (
         course.provider_id != organiser.pk
         or course.year != year

@@ -71,7 +71,7 @@ QUIZ_NONE = _("本课程没有测验。")
 QUIZ_UNANSWERED = _("请回答全部题目后再提交。")
 COURSE_COMPLETED_MEMO = _("完成课程《%(title)s》（%(provider)s）")
 
-COURSE_LEDGER_CATEGORY = {
+COURSE_LEDGER_CATEGORY: dict[str, str] = {
     CourseKind.PUBLIC_COMPULSORY: LedgerCategory.PUBLIC_COMPULSORY,
     CourseKind.PUBLIC_ELECTIVE: LedgerCategory.PUBLIC_ELECTIVE,
     CourseKind.PROFESSIONAL: LedgerCategory.PROFESSIONAL,

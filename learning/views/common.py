@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from hours import selectors as hours_selectors
 
 
@@ -32,3 +33,8 @@ def selected_year(request: HttpRequest) -> int:
     if value.isdigit() and int(value) in years:
         return int(value)
     return hours_selectors.default_year() or timezone.localdate().year
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user (every view using this is behind login_required or an authenticated API)."""
+    return cast(User, request.user)

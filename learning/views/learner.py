@@ -19,7 +19,7 @@ from hours import selectors as hours_selectors
 from .. import policies, selectors
 from ..models import PUBLIC_COURSE_KINDS, CourseKind
 from ..services import study
-from .common import flash_errors, selected_year
+from .common import acting_user, flash_errors, selected_year
 
 
 def _require_learner(request: HttpRequest) -> None:
@@ -31,15 +31,15 @@ def _require_learner(request: HttpRequest) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """在线学习: the year's provider choice, my courses, and the catalogue I may enrol in."""
-    user = request.user
+    user = acting_user(request)
     if not policies.is_learner(user):
         if policies.can_open_course_management(user):
             return redirect("learning_manage_courses")
         raise Http404
     year = selected_year(request)
-    choice = selectors.provider_choice(user, year)  # type: ignore[arg-type]
-    enrolments = {e.course_id: e for e in selectors.enrolments_of(user, year)}  # type: ignore[arg-type]
-    courses = list(selectors.with_lesson_totals(selectors.catalogue_for_learner(user, year)))  # type: ignore[arg-type]
+    choice = selectors.provider_choice(user, year)
+    enrolments = {e.course_id: e for e in selectors.enrolments_of(user, year)}
+    courses = list(selectors.with_lesson_totals(selectors.catalogue_for_learner(user, year)))
     for course in courses:
         course.enrolment = enrolments.get(course.pk)  # type: ignore[attr-defined]
         course.percent = (  # type: ignore[attr-defined]
@@ -55,9 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "figures": figures,
         "study_open": figures is None or timezone.localdate() >= figures.public_study_opens,
-        "summary": hours_selectors.year_summary(user, year) if figures else None,  # type: ignore[arg-type]
+        "summary": hours_selectors.year_summary(user, year) if figures else None,
         "premiums": selectors.premium_published(year)[:5],
-        "applications": selectors.applications_of(user),  # type: ignore[arg-type]
+        "applications": selectors.applications_of(user),
     }
     return render(request, "learning/home.html", context)
 
@@ -74,7 +74,7 @@ def provider_choose(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(study.PROVIDER_NOT_PUBLIC))
     else:
         try:
-            study.provider_choose(actor=request.user, year=year, provider=provider)  # type: ignore[arg-type]
+            study.provider_choose(actor=acting_user(request), year=year, provider=provider)
         except ValidationError as error:
             flash_errors(request, error)
         else:
@@ -89,9 +89,9 @@ def provider_choose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     course = get_object_or_404(selectors.courses_visible_to(user), pk=pk)
-    enrolment = selectors.enrolment_of(user, course) if policies.is_learner(user) else None  # type: ignore[arg-type]
+    enrolment = selectors.enrolment_of(user, course) if policies.is_learner(user) else None
     progress = selectors.progress_by_lesson(enrolment)
     lessons = list(selectors.lessons_of(course))
     for lesson in lessons:
@@ -121,7 +121,7 @@ def course_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     _require_learner(request)
     course = get_object_or_404(selectors.courses_visible_to(request.user), pk=pk)
     try:
-        study.course_enrol(actor=request.user, course=course)  # type: ignore[arg-type]
+        study.course_enrol(actor=acting_user(request), course=course)
     except ValidationError as error:
         flash_errors(request, error)
     else:
@@ -137,7 +137,7 @@ def lesson_player(request: HttpRequest, pk: int) -> HttpResponse:
     _require_learner(request)
     lesson = get_object_or_404(selectors.lessons_visible_to(request.user), pk=pk)
     course = lesson.course
-    enrolment = selectors.enrolment_of(request.user, course)  # type: ignore[arg-type]
+    enrolment = selectors.enrolment_of(acting_user(request), course)
     if enrolment is None:
         messages.error(request, str(study.NOT_ENROLLED))
         return redirect("learning_course", pk=course.pk)
@@ -167,7 +167,7 @@ def lesson_player(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz(request: HttpRequest, pk: int) -> HttpResponse:
     _require_learner(request)
     course = get_object_or_404(selectors.courses_visible_to(request.user), pk=pk)
-    enrolment = selectors.enrolment_of(request.user, course)  # type: ignore[arg-type]
+    enrolment = selectors.enrolment_of(acting_user(request), course)
     if enrolment is None:
         messages.error(request, str(study.NOT_ENROLLED))
         return redirect("learning_course", pk=course.pk)
@@ -180,7 +180,7 @@ def quiz(request: HttpRequest, pk: int) -> HttpResponse:
             chosen = request.POST.getlist(f"question-{question.pk}")
             answers[question.pk] = [int(value) for value in chosen if value.isdigit()]
         try:
-            attempt = study.quiz_submit(actor=request.user, course=course, answers=answers)  # type: ignore[arg-type]
+            attempt = study.quiz_submit(actor=acting_user(request), course=course, answers=answers)
         except ValidationError as error:
             flash_errors(request, error)
         except PermissionDenied as error:

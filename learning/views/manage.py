@@ -18,7 +18,7 @@ from .. import policies, selectors
 from ..forms import CourseForm, LessonForm, QuestionForm
 from ..models import CourseKind, CourseStatus
 from ..services import catalogue
-from .common import add_errors, flash_errors, selected_year
+from .common import acting_user, add_errors, flash_errors, selected_year
 
 
 def _require_course_pages(request: HttpRequest) -> None:
@@ -35,7 +35,7 @@ def _managed_providers(request: HttpRequest) -> list[Organisation]:
 @require_http_methods(["GET", "POST"])
 def course_list(request: HttpRequest) -> HttpResponse:
     _require_course_pages(request)
-    user = request.user
+    user = acting_user(request)
     providers = _managed_providers(request)
     year = selected_year(request)
     form = CourseForm(providers=providers, initial={"year": year, "pass_mark": 60}) if providers else None
@@ -47,7 +47,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             provider = data.pop("provider")
             try:
-                course = catalogue.course_create(actor=user, provider=provider, **data)  # type: ignore[arg-type]
+                course = catalogue.course_create(actor=user, provider=provider, **data)
             except ValidationError as error:
                 add_errors(form, error)
             except PermissionDenied as error:
@@ -119,7 +119,7 @@ def lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = LessonForm(request.POST)
     if form.is_valid():
         try:
-            catalogue.lesson_add(actor=request.user, course=course, **form.cleaned_data)  # type: ignore[arg-type]
+            catalogue.lesson_add(actor=acting_user(request), course=course, **form.cleaned_data)
         except ValidationError as error:
             flash_errors(request, error)
         else:
@@ -127,7 +127,7 @@ def lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("learning_manage_course", pk=course.pk)
 
 
@@ -137,7 +137,7 @@ def lesson_remove(request: HttpRequest, pk: int, lesson_pk: int) -> HttpResponse
     course = _managed_course(request, pk)
     lesson = get_object_or_404(selectors.lessons_of(course), pk=lesson_pk)
     try:
-        catalogue.lesson_remove(actor=request.user, lesson=lesson)  # type: ignore[arg-type]
+        catalogue.lesson_remove(actor=acting_user(request), lesson=lesson)
     except ValidationError as error:
         flash_errors(request, error)
     return redirect("learning_manage_course", pk=course.pk)
@@ -151,8 +151,11 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             catalogue.question_add(
-                actor=request.user, course=course, text=form.cleaned_data["text"], choices=form.choices()
-            )  # type: ignore[arg-type]
+                actor=acting_user(request),
+                course=course,
+                text=form.cleaned_data["text"],
+                choices=form.choices(),
+            )
         except ValidationError as error:
             flash_errors(request, error)
         else:
@@ -160,7 +163,7 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("learning_manage_course", pk=course.pk)
 
 
@@ -170,7 +173,7 @@ def question_remove(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     course = _managed_course(request, pk)
     question = get_object_or_404(course.questions.all(), pk=question_pk)
     try:
-        catalogue.question_remove(actor=request.user, question=question)  # type: ignore[arg-type]
+        catalogue.question_remove(actor=acting_user(request), question=question)
     except ValidationError as error:
         flash_errors(request, error)
     return redirect("learning_manage_course", pk=course.pk)
@@ -182,10 +185,10 @@ def course_publish(request: HttpRequest, pk: int) -> HttpResponse:
     course = _managed_course(request, pk)
     try:
         if request.POST.get("action") == "withdraw":
-            catalogue.course_withdraw(actor=request.user, course=course)  # type: ignore[arg-type]
+            catalogue.course_withdraw(actor=acting_user(request), course=course)
             messages.success(request, _("课程已下架。"))
         else:
-            catalogue.course_publish(actor=request.user, course=course)  # type: ignore[arg-type]
+            catalogue.course_publish(actor=acting_user(request), course=course)
             messages.success(request, _("课程已发布。"))
     except ValidationError as error:
         flash_errors(request, error)

@@ -18,7 +18,7 @@ from accounts.models import Organisation
 from .. import policies, selectors
 from ..forms import AttachmentForm, NoticeForm
 from ..services import notices as notice_services
-from .common import add_errors, flash_errors
+from .common import acting_user, add_errors, flash_errors
 
 
 @require_GET
@@ -99,9 +99,9 @@ def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if notice is None:
-                    notice = notice_services.notice_publish(actor=request.user, **data)  # type: ignore[arg-type]
+                    notice = notice_services.notice_publish(actor=acting_user(request), **data)
                 else:
-                    notice = notice_services.notice_update(actor=request.user, notice=notice, **data)  # type: ignore[arg-type]
+                    notice = notice_services.notice_update(actor=acting_user(request), notice=notice, **data)
             except ValidationError as error:
                 add_errors(form, error)
             except PermissionDenied as error:
@@ -144,8 +144,8 @@ def notice_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             notice_services.notice_attachment_add(
-                actor=request.user, notice=notice, upload=form.cleaned_data["file"]
-            )  # type: ignore[arg-type]
+                actor=acting_user(request), notice=notice, upload=form.cleaned_data["file"]
+            )
         except ValidationError as error:
             flash_errors(request, error)
         except PermissionDenied as error:
@@ -162,7 +162,7 @@ def notice_attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) 
     notice = get_object_or_404(selectors.notices_managed_by(request.user), pk=pk)
     attachment = get_object_or_404(notice.attachments.all(), pk=attachment_pk)
     try:
-        notice_services.notice_attachment_remove(actor=request.user, attachment=attachment)  # type: ignore[arg-type]
+        notice_services.notice_attachment_remove(actor=acting_user(request), attachment=attachment)
     except PermissionDenied as error:
         raise Http404 from error
     return redirect("learning_notice_edit", pk=notice.pk)

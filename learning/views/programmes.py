@@ -3,11 +3,12 @@ courses, and the Digital Technology Engineer training."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from ..forms import (
 )
 from ..models import PUBLIC_COURSE_KINDS, CourseKind, ReviewStatus
 from ..services import digital, premium, quality
-from .common import add_errors, flash_errors, selected_year
+from .common import acting_user, add_errors, flash_errors, selected_year
 
 QUALITY_INSTRUCTOR_NOT_FOUND = _("未找到该手机号码对应的用户，授课教师须先在平台实名注册。")
 
@@ -45,7 +46,7 @@ def _errors_to_messages(request: HttpRequest, form: Any) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def premium_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     organisers = policies.premium_organisations(user)
     form = (
         PremiumForm(organisers=organisers, initial={"year": selected_year(request)}) if organisers else None
@@ -56,7 +57,7 @@ def premium_list(request: HttpRequest) -> HttpResponse:
         form = PremiumForm(request.POST, organisers=organisers)
         if form.is_valid():
             try:
-                created = premium.premium_declare(actor=user, **form.cleaned_data)  # type: ignore[arg-type]
+                created = premium.premium_declare(actor=user, **form.cleaned_data)
             except ValidationError as error:
                 add_errors(form, error)
             except PermissionDenied as error:
@@ -72,9 +73,7 @@ def premium_list(request: HttpRequest) -> HttpResponse:
             "managed": selectors.premium_managed_by(user),
             "to_review": selectors.premium_to_review(user),
             "form": form,
-            "enrolled_ids": set(
-                selectors.premium_enrolments_of(user).values_list("premium_id", flat=True)  # type: ignore[arg-type]
-            )
+            "enrolled_ids": set(selectors.premium_enrolments_of(user).values_list("premium_id", flat=True))
             if user.is_authenticated
             else set(),
         },
@@ -84,7 +83,7 @@ def premium_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def premium_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     course = get_object_or_404(selectors.premium_visible_to(user), pk=pk)
     can_manage = policies.can_manage_premium(user, course)
     sessions = list(course.live_sessions.all())
@@ -97,7 +96,7 @@ def premium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": can_manage and course.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED),
         "can_review": policies.can_review_premium(user) and course.status == ReviewStatus.SUBMITTED,
         "is_learner": policies.is_learner(user),
-        "enrolment": selectors.premium_enrolment_of(user, course) if policies.is_learner(user) else None,  # type: ignore[arg-type]
+        "enrolment": selectors.premium_enrolment_of(user, course) if policies.is_learner(user) else None,
         "session_form": LiveSessionForm(),
         "return_form": ReturnForm(),
         "upload_form": UploadForm(),
@@ -134,35 +133,34 @@ def _managed_premium(request: HttpRequest, pk: int):  # type: ignore[no-untyped-
 def premium_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Organiser: add a live session, set the self-study part, submit. Reviewer: publish, return.
     Learner: enrol."""
-    user = request.user
+    user = acting_user(request)
     course = get_object_or_404(selectors.premium_visible_to(user), pk=pk)
     try:
         if action == "enrol":
-            premium.premium_enrol(actor=user, premium=course)  # type: ignore[arg-type]
+            premium.premium_enrol(actor=user, premium=course)
             messages.success(request, _("报名成功。请完成自学部分并按时参加现场授课（直播）。"))
         elif action == "publish":
-            premium.premium_publish(actor=user, premium=course)  # type: ignore[arg-type]
+            premium.premium_publish(actor=user, premium=course)
             messages.success(request, _("精品专业课已审核通过并发布。"))
         elif action == "return":
-            form = ReturnForm(request.POST)
-            premium.premium_return(actor=user, premium=course, comment=request.POST.get("comment", ""))  # type: ignore[arg-type]
+            premium.premium_return(actor=user, premium=course, comment=request.POST.get("comment", ""))
             messages.success(request, _("已退回申报单位。"))
         else:
             course = _managed_premium(request, pk)
             if action == "session":
-                form = LiveSessionForm(request.POST)
-                if not form.is_valid():
-                    _errors_to_messages(request, form)
+                session_form = LiveSessionForm(request.POST)
+                if not session_form.is_valid():
+                    _errors_to_messages(request, session_form)
                     return redirect("learning_premium", pk=course.pk)
-                premium.live_session_add(actor=user, premium=course, **form.cleaned_data)  # type: ignore[arg-type]
+                premium.live_session_add(actor=user, premium=course, **session_form.cleaned_data)
                 messages.success(request, _("已添加现场授课场次。"))
             elif action == "self-study":
                 own = selectors.courses_managed_by(user).filter(provider_id=course.organiser_id)
                 chosen = own.filter(pk=request.POST.get("course") or 0).first()
-                premium.premium_set_self_study(actor=user, premium=course, course=chosen)  # type: ignore[arg-type]
+                premium.premium_set_self_study(actor=user, premium=course, course=chosen)
                 messages.success(request, _("已设置自学部分课程。"))
             elif action == "submit":
-                premium.premium_submit(actor=user, premium=course)  # type: ignore[arg-type]
+                premium.premium_submit(actor=user, premium=course)
                 messages.success(request, _("已提交市人力资源和社会保障局审核。"))
             else:
                 raise Http404
@@ -180,11 +178,11 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
     course = _managed_premium(request, pk)
     session = get_object_or_404(course.live_sessions.all(), pk=session_pk)
     try:
-        if request.FILES.get("file"):
-            upload = request.FILES["file"]
+        upload = cast(UploadedFile | None, request.FILES.get("file"))
+        if upload is not None:
             report = premium.attendance_import(
-                actor=request.user, session=session, upload=upload, size=upload.size
-            )  # type: ignore[arg-type]
+                actor=acting_user(request), session=session, upload=upload, size=upload.size
+            )
             for message in report.errors:
                 messages.error(request, message)
             if not report.errors:
@@ -193,10 +191,10 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
             present = set(request.POST.getlist("present"))
             for enrolment in selectors.premium_enrolments(course):
                 premium.attendance_record(
-                    actor=request.user,
+                    actor=acting_user(request),
                     session=session,
                     person=enrolment.person,
-                    is_present=str(enrolment.person_id) in present,  # type: ignore[arg-type]
+                    is_present=str(enrolment.person_id) in present,
                 )
             messages.success(request, _("出勤已保存。"))
     except ValidationError as error:
@@ -210,7 +208,7 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def quality_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     own_courses = (
         selectors.courses_managed_by(user)
         .filter(kind__in=PUBLIC_COURSE_KINDS)
@@ -241,7 +239,7 @@ def quality_list(request: HttpRequest) -> HttpResponse:
                         actor=user,
                         course=form.cleaned_data["course"],
                         instructor=instructor,
-                        year=form.cleaned_data["year"],  # type: ignore[arg-type]
+                        year=form.cleaned_data["year"],
                     )
                 except ValidationError as error:
                     add_errors(form, error)
@@ -263,8 +261,10 @@ def quality_result(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = get_object_or_404(selectors.quality_declarations_visible_to(request.user), pk=pk)
     try:
         quality.quality_record_result(
-            actor=request.user, declaration=declaration, is_selected=request.POST.get("selected") == "1"
-        )  # type: ignore[arg-type]
+            actor=acting_user(request),
+            declaration=declaration,
+            is_selected=request.POST.get("selected") == "1",
+        )
     except ValidationError as error:
         flash_errors(request, error)
     except PermissionDenied as error:
@@ -280,7 +280,7 @@ def quality_result(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def digital_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     can_manage = policies.can_manage_cohorts(user)
     organisers = Organisation.objects.filter(kind=OrganisationKind.PROVIDER, is_active=True).order_by("name")
     form = CohortForm(organisers=organisers, initial={"year": selected_year(request)}) if can_manage else None
@@ -290,7 +290,7 @@ def digital_list(request: HttpRequest) -> HttpResponse:
         form = CohortForm(request.POST, organisers=organisers)
         if form.is_valid():
             try:
-                cohort = digital.cohort_create(actor=user, **form.cleaned_data)  # type: ignore[arg-type]
+                cohort = digital.cohort_create(actor=user, **form.cleaned_data)
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -298,7 +298,7 @@ def digital_list(request: HttpRequest) -> HttpResponse:
                 return redirect("learning_digital_cohort", pk=cohort.pk)
     applications = (
         {a.cohort_id: a for a in selectors.applications_of(user)} if policies.is_learner(user) else {}
-    )  # type: ignore[arg-type]
+    )
     cohorts = list(selectors.cohorts_visible_to(user))
     for cohort in cohorts:
         cohort.application = applications.get(cohort.pk)  # type: ignore[attr-defined]
@@ -329,7 +329,9 @@ def digital_cohort(request: HttpRequest, pk: int) -> HttpResponse:
             "applications": selectors.cohort_applications(cohort) if can_record else [],
             "result_form": ResultForm(),
             "upload_form": UploadForm(),
-            "application": next(iter(selectors.applications_of(request.user).filter(cohort=cohort)), None),  # type: ignore[arg-type]
+            "application": next(
+                iter(selectors.applications_of(acting_user(request)).filter(cohort=cohort)), None
+            ),
             "apply_form": ApplyForm(),
             "is_learner": policies.is_learner(request.user),
         },
@@ -339,7 +341,7 @@ def digital_cohort(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def digital_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = request.user
+    user = acting_user(request)
     cohort = get_object_or_404(selectors.cohorts_visible_to(user), pk=pk)
     try:
         if action == "apply":
@@ -347,10 +349,10 @@ def digital_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 _errors_to_messages(request, form)
             else:
-                digital.digital_apply(actor=user, cohort=cohort, category=form.cleaned_data["category"])  # type: ignore[arg-type]
+                digital.digital_apply(actor=user, cohort=cohort, category=form.cleaned_data["category"])
                 messages.success(request, _("报名成功。"))
         elif action == "publish":
-            digital.cohort_publish(actor=user, cohort=cohort)  # type: ignore[arg-type]
+            digital.cohort_publish(actor=user, cohort=cohort)
             messages.success(request, _("报名通知已发布。"))
         elif action == "import":
             upload = request.FILES.get("file")
@@ -358,7 +360,7 @@ def digital_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 raise Http404
             report = digital.digital_import_results(
                 actor=user, cohort=cohort, upload=upload, size=upload.size
-            )  # type: ignore[arg-type]
+            )
             for message in report.errors:
                 messages.error(request, message)
             if not report.errors:
@@ -389,7 +391,7 @@ def digital_result(request: HttpRequest, pk: int, application_pk: int) -> HttpRe
     else:
         try:
             digital.digital_record_result(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 application=application,
                 passed=form.cleaned_data["passed"],
                 technical_level=form.cleaned_data.get("technical_level") or "",
