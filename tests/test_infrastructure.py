@@ -9,6 +9,8 @@ import time
 import pytest
 import yaml
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
 
@@ -43,7 +45,8 @@ def test_api_docs_page_is_served(client: Client) -> None:
 def test_ci_runs_on_postgresql_redis_and_a_real_broker() -> None:
     assert connection.vendor == "postgresql"
     assert connection.settings_dict["NAME"] == os.environ["DATABASE_TEST_NAME"]
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert isinstance(caches["default"], RedisCache)
+    assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
     assert celery_app.conf.task_always_eager is False
     assert celery_app.conf.broker_url.startswith("redis://")
