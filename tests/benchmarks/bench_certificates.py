@@ -1,0 +1,169 @@
+# ruff: noqa: E501  (SQL column lists and result lines read better unwrapped)
+"""Certificate rendering: time per render (median, p95) and memory over many renders.
+
+    .venv/bin/python -m tests.benchmarks.bench_certificates [--renders 1000] [--items 12]
+
+Goal (issue 6): p95 <= 150 ms per certificate, memory flat. Runs on a throw-away SQLite database of
+its own (the rendering reads no database: it prints the certificate's frozen record), with the demo
+city, one professional and a year of credits (``--items`` ledger lines). Each render gets a fresh
+verification code and number, so the QR code and text differ from one render to the next, as in a ZIP
+of a whole unit. The first render (font decoding, once per process) is reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--renders", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=12, help="credited items on the certificate")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the renders instead")
+    arguments = parser.parse_args()
+
+    directory = tempfile.mkdtemp(prefix="bench-certificates-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{directory}/db.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinan_ce.settings")
+    os.environ["PRIVATE_MEDIA_ROOT"] = f"{directory}/private"
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    from django.core.management import call_command
+
+    from accounts.demo import load_demo
+    from accounts.models import User
+    from hours import certificates, services
+    from hours.models import Certificate, LedgerCategory, SourceType
+
+    call_command("migrate", verbosity=0)
+    load_demo()
+    services.year_rules_load_defaults()
+    year = 2024
+    person = User.objects.get(mobile="13800000005")
+    plan = [
+        (
+            LedgerCategory.PUBLIC_COMPULSORY,
+            "4",
+            SourceType.COURSE,
+            "习近平新时代中国特色社会主义思想专题（{n}）",
+        ),
+        (LedgerCategory.PUBLIC_ELECTIVE, "2", SourceType.COURSE, "数字技术与网络安全（{n}）"),
+        (
+            LedgerCategory.PROFESSIONAL,
+            "8",
+            SourceType.IMPORT,
+            "2024年全市中小学教师业务能力提升培训（第{n}期）",
+        ),
+    ]
+    for number in range(arguments.items):
+        category, hours, source, memo = plan[number % len(plan)]
+        services.ledger_post_credit(
+            person=person,
+            year=year,
+            category=category,
+            hours=Decimal(hours),
+            source_type=source,
+            source_id=f"bench-{number}",
+            memo=memo.format(n=number + 1),
+            actor=None,
+        )
+    certificate = certificates.certificate_obtain(
+        actor=None, person=person, year=year, base_url="https://ce.example.cn/"
+    )
+    print(
+        f"certificate {certificate.number}: {len(certificate.record['items'])} items, total {certificate.record['earned']['total']} hours"
+    )
+
+    started = time.perf_counter()
+    first = certificates.certificate_pdf_bytes(certificate)
+    first_ms = (time.perf_counter() - started) * 1000
+    rss_after_first = rss_mib()
+    timings: list[float] = []
+    cpu_timings: list[float] = []
+    profiler = None
+    if arguments.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    rss_samples: list[tuple[int, float]] = []
+    sizes: list[int] = []
+    for index in range(1, arguments.renders + 1):
+        code = certificates.new_verification_code()
+        variant = Certificate(
+            pk=certificate.pk,
+            person_id=certificate.person_id,
+            year=year,
+            number=f"{year}{index:08d}",
+            verification_code=code,
+            record={
+                **certificate.record,
+                "number": f"{year}{index:08d}",
+                "verification_code": code,
+                "verification_url": "https://ce.example.cn" + certificates.verification_path(code),
+            },
+        )
+        started, started_cpu = time.perf_counter(), time.process_time()
+        content = certificates.certificate_pdf_bytes(variant)
+        timings.append((time.perf_counter() - started) * 1000)
+        cpu_timings.append((time.process_time() - started_cpu) * 1000)
+        sizes.append(len(content))
+        if index % 100 == 0:
+            rss_samples.append((index, rss_mib()))
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
+    timings.sort()
+    cpu_timings.sort()
+    p95 = timings[round(0.95 * len(timings)) - 1]
+    median = statistics.median(timings)
+    cpu_p95 = cpu_timings[round(0.95 * len(cpu_timings)) - 1]
+    print(
+        f"first render (decodes the bundled fonts once per process): {first_ms:.0f} ms, {len(first) / 1024:.0f} KiB"
+    )
+    print(f"renders: {len(timings)}   median {median:.1f} ms   p95 {p95:.1f} ms   max {timings[-1]:.1f} ms")
+    print(f"CPU time: median {statistics.median(cpu_timings):.1f} ms   p95 {cpu_p95:.1f} ms")
+    print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"PDF size: median {statistics.median(sizes) / 1024:.0f} KiB")
+    print(
+        f"RSS after first render {rss_after_first:.0f} MiB; "
+        + ", ".join(f"@{n}: {m:.0f}" for n, m in rss_samples)
+    )
+    growth = rss_samples[-1][1] - rss_samples[0][1] if len(rss_samples) > 1 else 0.0
+    if not rss_samples:
+        rss_samples.append((len(timings), rss_mib()))
+    print(f"RSS growth from render {rss_samples[0][0]} to {rss_samples[-1][0]}: {growth:+.1f} MiB")
+    verdict_time = "PASS" if p95 <= 150 else "FAIL"
+    verdict_memory = "PASS" if growth <= 20 else "FAIL"
+    print(
+        f"goal p95 <= 150 ms: {verdict_time}; memory flat (growth <= 20 MiB over the run): {verdict_memory}"
+    )
+    return 0 if verdict_time == verdict_memory == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
