@@ -225,7 +225,7 @@ def _audit_organisation(roster_import: RosterImport):  # type: ignore[no-untyped
 def _claim(import_id: int) -> RosterImport | None:
     """Marks the import running; None when there is nothing to do (finished, failed, cancelled)."""
     roster_import = (
-        RosterImport.objects.select_for_update()
+        RosterImport.objects.select_for_update(of=("self",))
         .select_related("filing__organisation", "bureau", "created_by")
         .get(pk=import_id)
     )
@@ -284,7 +284,7 @@ def _finish(roster_import: RosterImport, status: str, failure_message: str = "")
 def roster_import_fail(*, import_id: int, message: str) -> RosterImport:
     """The import stops for good (a refused file) or until retried (an unexpected error, a time-out)."""
     roster_import = (
-        RosterImport.objects.select_for_update()
+        RosterImport.objects.select_for_update(of=("self",))
         .select_related("filing__organisation", "bureau", "created_by")
         .get(pk=import_id)
     )
@@ -296,7 +296,7 @@ def roster_import_fail(*, import_id: int, message: str) -> RosterImport:
 @transaction.atomic
 def _finish_run(import_id: int) -> RosterImport:
     roster_import = (
-        RosterImport.objects.select_for_update()
+        RosterImport.objects.select_for_update(of=("self",))
         .select_related("filing__organisation", "filing__filed_by", "bureau", "created_by")
         .get(pk=import_id)
     )
@@ -402,7 +402,9 @@ def _write_batch(
     memo: str,
 ) -> bool:
     """Writes the outcome of data rows [checkpoint, batch_end); False when the run must stop."""
-    roster_import = RosterImport.objects.select_for_update().select_related("created_by").get(pk=import_id)
+    roster_import = (
+        RosterImport.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=import_id)
+    )
     if roster_import.status != ImportStatus.RUNNING:
         return False
     if roster_import.cancel_requested:

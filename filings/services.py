@@ -452,7 +452,7 @@ def filing_enter_paper(
 
 def _locked_filing(filing_id: int) -> TrainingFiling:
     return (
-        TrainingFiling.objects.select_for_update()
+        TrainingFiling.objects.select_for_update(of=("self",))
         .select_related("organisation", "bureau", "filed_by")
         .get(pk=filing_id)
     )
@@ -687,7 +687,11 @@ def channel_import_create(
 
 
 def _locked_import(import_id: int) -> RosterImport:
-    return RosterImport.objects.select_for_update().select_related("filing", "bureau").get(pk=import_id)
+    return (
+        RosterImport.objects.select_for_update(of=("self",))
+        .select_related("filing", "bureau")
+        .get(pk=import_id)
+    )
 
 
 @transaction.atomic
@@ -759,7 +763,7 @@ def held_hours_attach(*, user: User) -> list[RosterCredit]:
     if not user.pk or not user.id_number_digest:
         return []
     held = list(
-        RosterCredit.objects.select_for_update()
+        RosterCredit.objects.select_for_update(of=("self",))
         .select_related("last_import__created_by", "filing")
         .filter(id_number_digest=user.id_number_digest, status=CreditStatus.HELD, person__isnull=True)
         .order_by("id")

@@ -39,6 +39,21 @@ def private_storage(request: pytest.FixtureRequest, settings, tmp_path: Path) ->
     return location
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Outside the real-worker tests, the import task runs in the test's process and transaction (with
+    scripts/test a broker is configured, and the worker could not see uncommitted rows)."""
+    if request.node.get_closest_marker("celery_worker") is not None:
+        yield
+        return
+    from jinan_ce.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
 def ensure_year_rules(*years: int) -> None:
     hours_services.year_rules_load_defaults()
     from hours.models import YearRuleSet
