@@ -36,13 +36,17 @@ from .serializers import (
 from .views import evidence_response
 
 YEAR_PARAMETER = OpenApiParameter(
-    "year", int, description="The calendar year; by default the current one (or the latest with a rule set)."
+    "year",
+    int,
+    description="The calendar year (2000-2100); by default the current one (or the latest with a rule set).",
 )
 
 
 def _year(request: Request) -> int:
     value = request.query_params.get("year", "")
     if value.isdigit():
+        if len(value) > 4 or int(value) not in selectors.YEAR_RANGE:
+            raise Http404
         return int(value)
     year = selectors.default_year()
     if year is None:

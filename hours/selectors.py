@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 YEAR_RULES_MISSING = _("%(year)s年度学时规则尚未发布。")
 ZERO = Decimal("0.0")
 YEAR_RULES_CACHE_SECONDS = 60 * 60
+#: Years the platform can hold a rule set for; anything else is refused before it reaches the database.
+YEAR_RANGE = range(2000, 2101)
 _FIGURES_CACHE_KEY = "hours:year-figures:v1:{year}"
 _YEARS_CACHE_KEY = "hours:years:v1"
 
@@ -60,6 +62,8 @@ def year_figures(year: int) -> RuleFigures:
     The cache holds the JSON dict (``RuleFigures`` holds read-only mappings, which do not pickle);
     ``services.year_rules_*`` delete the entry whenever a rule set changes.
     """
+    if year not in YEAR_RANGE:
+        raise YearRulesMissingError(year)
     key = _FIGURES_CACHE_KEY.format(year=year)
     data = cache.get(key)
     if data is None:

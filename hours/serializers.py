@@ -100,7 +100,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
 
 
 class ClaimInputSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
     rule_code = serializers.CharField(max_length=12)
     fields = serializers.DictField(  # type: ignore[assignment]
         help_text="The rule's fields by name (see GET /api/hours/rules/)."
@@ -108,7 +108,7 @@ class ClaimInputSerializer(serializers.Serializer):
 
 
 class ClaimUpdateSerializer(serializers.Serializer):
-    year = serializers.IntegerField(required=False)
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     fields = serializers.DictField()  # type: ignore[assignment]
 
 

@@ -46,6 +46,7 @@ from ..rules import (
     get_spec,
     validate_fields,
 )
+from ..rules import messages as rule_messages
 from ..rules.specs import CATEGORY_PUBLIC, CATEGORY_REQUIREMENT_REDUCTION
 from .ledger import lock_person, reverse_entry, stored_text, write_credit
 
@@ -63,6 +64,7 @@ CLAIM_ALREADY_POSTED = _("该申报已审批通过并记入学时，不能重复
 CLAIM_NOT_APPROVABLE = _("只有申报单位所在地的人力资源社会保障部门可以终审学时申报。")
 CLAIM_NOT_APPROVED = _("只有已通过的申报可以撤销。")
 CLAIM_REVOKE_REASON_REQUIRED = _("请填写撤销原因。")
+CLAIM_NUMBER_INVALID = _("填写的数值无效，请检查后重新填写。")
 CLAIM_LEDGER_MEMO = _("学时申报（编号%(number)s）：%(code)s %(title)s")
 CLAIM_REDUCTION_PREVIEW = _(
     "审核通过后，%(year)s年度仅需完成公需科目%(public)s学时、专业科目%(professional)s学时。"
@@ -90,14 +92,39 @@ def _json_safe(values: Mapping[str, object]) -> dict[str, Any]:
     return safe
 
 
-def _validated(rule_code: str, fields: Mapping[str, object], year: int) -> tuple[dict[str, Any], str]:
-    """(JSON-safe fields, evidence key), or a ValidationError naming each bad field."""
+#: No count or number of hours on a claim is this large; larger ones are typing mistakes (or attacks).
+MAX_CLAIM_NUMBER = 9999
+
+
+def typed_fields(rule_code: str, fields: Mapping[str, object]) -> dict[str, Any]:
+    """``validate_fields`` with the errors as a ValidationError naming each bad field, and numbers
+    bounded (at most ``MAX_CLAIM_NUMBER``) so that nothing absurd reaches the arithmetic or the database."""
     try:
-        values = validate_fields(rule_code, fields)
+        spec = get_spec(rule_code)
     except RuleNotClaimableError as error:
         raise ValidationError({"rule_code": str(error)}) from error
+    try:
+        values = validate_fields(rule_code, fields)
     except ClaimFieldError as error:
         raise ValidationError(error.errors) from error
+    except ArithmeticError as error:  # e.g. "1e999999": a number too large to round to tenths
+        raise ValidationError({"fields": CLAIM_NUMBER_INVALID}) from error
+    errors = {
+        field_spec.name: rule_messages.FIELD_ABOVE_MAXIMUM.format(
+            label=field_spec.label, maximum=MAX_CLAIM_NUMBER
+        )
+        for field_spec in spec.fields
+        if isinstance(values.get(field_spec.name), int | Decimal)
+        and abs(values[field_spec.name]) > MAX_CLAIM_NUMBER  # type: ignore[arg-type]
+    }
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _validated(rule_code: str, fields: Mapping[str, object], year: int) -> tuple[dict[str, Any], str]:
+    """(JSON-safe fields, evidence key), or a ValidationError naming each bad field."""
+    values = typed_fields(rule_code, fields)
     return _json_safe(values), evidence_key(rule_code, values, year=year)
 
 
@@ -261,12 +288,7 @@ def claim_preview(*, person: User, year: int, rule_code: str, fields: Mapping[st
     """What approving this claim now would credit, against the person's approved credits. Writes
     nothing; the same computation runs again at submission and at the final approval."""
     _check_year(year)
-    try:
-        values = validate_fields(rule_code, fields)
-    except RuleNotClaimableError as error:
-        raise ValidationError({"rule_code": str(error)}) from error
-    except ClaimFieldError as error:
-        raise ValidationError(error.errors) from error
+    values = typed_fields(rule_code, fields)
     figures = selectors.year_figures(year)
     return compute_credit(rule_code, values, figures, selectors.prior_credits(person.pk, year))
 

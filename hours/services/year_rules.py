@@ -49,7 +49,7 @@ def _parse(year: int, figures: RuleFigures | Mapping[str, Any]) -> RuleFigures:
 
 
 def _check_year(year: int) -> None:
-    if not 2000 <= year <= 2100:
+    if year not in selectors.YEAR_RANGE:
         raise ValidationError({"year": YEAR_OUT_OF_RANGE})
 
 

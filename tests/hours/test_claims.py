@@ -824,3 +824,36 @@ def test_preview_is_pure(world: World, open_year: int) -> None:
     ]
     assert Claim.objects.count() == 0
     assert LedgerEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "fields", "errors"),
+    [
+        ("PUB-3", {"modules": 10**12, "certificate_number": "J"}, {"modules": ["合格模块数不能大于9999"]}),
+        ("PRO-5", {**expert(2, "1e999999")}, {"fields": [str(services.CLAIM_NUMBER_INVALID)]}),
+        ("PRO-5", {**expert(2, "123456.5")}, {"hours": ["实际工作学时不能大于9999"]}),
+    ],
+)
+def test_absurd_numbers_are_refused(
+    world: World, open_year: int, code: str, fields: dict[str, object], errors: dict[str, list[str]]
+) -> None:
+    for call in (
+        lambda: services.claim_create_draft(
+            actor=world.professional, year=open_year, rule_code=code, fields=fields
+        ),
+        lambda: services.claim_preview(
+            person=world.professional, year=open_year, rule_code=code, fields=fields
+        ),
+    ):
+        with pytest.raises(ValidationError) as error:
+            call()
+        assert error.value.message_dict == errors
+    assert Claim.objects.count() == 0
+
+
+@pytest.mark.parametrize("year", [0, 1999, 2101, 32768, 10**12])
+def test_years_outside_the_range_never_reach_the_database(
+    world: World, open_year: int, year: int, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(0), pytest.raises(selectors.YearRulesMissingError):
+        selectors.year_figures(year)
