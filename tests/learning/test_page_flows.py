@@ -1,0 +1,287 @@
+"""The remaining pages and API endpoints, driven the way people use them: each answers 2xx/3xx for
+whoever may use it and its effect is on record."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from accounts import services as account_services
+from accounts.models import Organisation, Role
+from accounts.policies import forget_roles
+from learning.demo import PREMIUM_TITLE
+from learning.models import (
+    DigitalApplication,
+    DigitalCohort,
+    LiveAttendance,
+    Notice,
+    NoticeAttachment,
+    PremiumCourse,
+    PremiumEnrolment,
+    QualityCourseDeclaration,
+)
+from learning.services import catalogue, digital, quality, study
+from tests.fixtures import World, client_for
+
+from .helpers import OPEN_DAY, YEAR, correct_answers, quick_course
+
+
+def xlsx_upload(rows: list[list[object]], name: str = "名单.xlsx") -> SimpleUploadedFile:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def test_learner_api_course_progress_and_quiz(world: World) -> None:
+    person = world.professional
+    study.provider_choose(actor=person, year=YEAR, provider=world.provider)
+    course = quick_course(world.provider)
+    client = client_for(person)
+    detail = client.get(reverse("api_learning_course", args=[course.pk])).json()
+    assert (detail["title"], len(detail["lessons"]), detail["question_count"]) == (course.title, 1, 1)
+    client.post(reverse("api_learning_enrol", args=[course.pk]))
+    lesson = course.lessons.get()
+    token = study.study_open(actor=person, lesson=lesson, now=OPEN_DAY).token
+    study.study_heartbeat(
+        actor=person, token=token, position_seconds=10, now=OPEN_DAY + datetime.timedelta(seconds=10)
+    )
+    progress = client.get(reverse("api_learning_progress", args=[course.pk])).json()
+    assert progress["progress"] == [
+        {"lesson_id": lesson.pk, "watched_seconds": 10.0, "position": 0.0, "is_completed": True}
+    ]
+    answers = {str(key): value for key, value in correct_answers(course).items()}
+    result = client.post(
+        reverse("api_learning_quiz", args=[course.pk]), {"answers": answers}, content_type="application/json"
+    )
+    assert result.json() == {
+        "score": 100,
+        "is_passed": True,
+        "correct_count": 1,
+        "question_count": 1,
+        "course_completed": True,
+    }
+    enrolments = client.get(reverse("api_learning_enrolments"), {"year": YEAR}).json()
+    assert [e["credited_hours"] for e in enrolments["results"]] == ["2.0"]
+
+
+def test_learner_api_programmes(world: World) -> None:
+    client = client_for(world.professional)
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    assert client.post(reverse("api_learning_premium_enrol", args=[demo.pk])).status_code == 201
+    assert PremiumEnrolment.objects.filter(premium=demo, person=world.professional).exists()
+    cohort = DigitalCohort.objects.get(year=YEAR)
+    response = client.post(
+        reverse("api_learning_digital_apply", args=[cohort.pk]),
+        {"category": "graduate"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["result"] == "pending"
+    again = client.post(
+        reverse("api_learning_digital_apply", args=[cohort.pk]),
+        {"category": "graduate"},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and again.json() == {"detail": [str(digital.ALREADY_APPLIED)]}
+
+
+@pytest.fixture
+def association_staff(world: World):  # type: ignore[no-untyped-def]
+    association = Organisation.objects.get(name="济宁市继续教育协会")
+    account_services.role_grant(
+        actor=None, user=world.other_unit_admin, role=Role.PROVIDER_STAFF, organisation=association
+    )
+    forget_roles(world.other_unit_admin)
+    return world.other_unit_admin
+
+
+def test_premium_pages_enrol_and_attendance(world: World, association_staff: Any) -> None:
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    learner = client_for(world.professional)
+    assert learner.post(reverse("learning_premium_action", args=[demo.pk, "enrol"])).status_code == 302
+    organiser = client_for(association_staff)
+    page = organiser.get(reverse("learning_premium", args=[demo.pk])).content.decode()
+    assert "出勤登记" in page and world.professional.real_name in page
+    first, second = demo.live_sessions.order_by("starts_at")
+    response = organiser.post(
+        reverse("learning_premium_attendance", args=[demo.pk, first.pk]),
+        {"present": [str(world.professional.pk)]},
+    )
+    assert response.status_code == 302
+    organiser.post(
+        reverse("learning_premium_attendance", args=[demo.pk, second.pk]),
+        {"file": xlsx_upload([["手机号码", "出勤"], [world.professional.mobile, "是"]])},
+    )
+    assert LiveAttendance.objects.filter(enrolment__person=world.professional, is_present=True).count() == 2
+    # Another provider's staff cannot record attendance.
+    other = client_for(world.provider_staff)
+    assert (
+        other.post(
+            reverse("learning_premium_attendance", args=[demo.pk, first.pk]), {"present": []}
+        ).status_code
+        == 404
+    )
+    assert LiveAttendance.objects.filter(enrolment__person=world.professional, is_present=True).count() == 2
+
+
+def test_quality_result_page(world: World) -> None:
+    declaration = quality.quality_declare(
+        actor=world.provider_staff,
+        course=quick_course(world.provider),
+        instructor=world.professional,
+        year=YEAR,
+    )
+    assert (
+        client_for(world.provider_staff)
+        .post(reverse("learning_quality_result", args=[declaration.pk]), {"selected": "1"})
+        .status_code
+        == 404
+    )
+    response = client_for(world.city_staff).post(
+        reverse("learning_quality_result", args=[declaration.pk]), {"selected": "1"}
+    )
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.credited_hours) == ("selected", Decimal("4.0"))
+    assert QualityCourseDeclaration.objects.count() == 1
+
+
+def test_digital_pages_publish_apply_and_record(world: World) -> None:
+    city = client_for(world.city_staff)
+    response = city.post(
+        reverse("learning_digital"),
+        {
+            "title": "工业互联网工程技术人员培训",
+            "year": YEAR,
+            "direction": "工业互联网",
+            "organiser": world.provider.pk,
+            "hours": "40",
+            "days": 5,
+            "registration_opens": "2024-01-01",
+            "registration_closes": "2030-12-31",
+            "eligible_categories": ["graduate", "advanced_manufacturing"],
+            "description": "",
+        },
+    )
+    cohort = DigitalCohort.objects.get(title="工业互联网工程技术人员培训")
+    assert response.status_code == 302 and cohort.status == "draft"
+    assert city.post(reverse("learning_digital_action", args=[cohort.pk, "publish"])).status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.status == "published" and Notice.objects.filter(pk=cohort.notice_id).exists()
+    learner = client_for(world.professional)
+    assert (
+        learner.post(
+            reverse("learning_digital_action", args=[cohort.pk, "apply"]), {"category": "graduate"}
+        ).status_code
+        == 302
+    )
+    application = DigitalApplication.objects.get(cohort=cohort, person=world.professional)
+    organiser = client_for(world.provider_staff)
+    response = organiser.post(
+        reverse("learning_digital_result", args=[cohort.pk, application.pk]),
+        {"passed": "1", "technical_level": "junior"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.result, application.technical_level, application.credited_hours) == (
+        "passed",
+        "junior",
+        Decimal("40.0"),
+    )
+    learner2 = client_for(world.pending_professional)
+    learner2.post(
+        reverse("learning_digital_action", args=[cohort.pk, "apply"]), {"category": "advanced_manufacturing"}
+    )
+    response = organiser.post(
+        reverse("learning_digital_action", args=[cohort.pk, "import"]),
+        {"file": xlsx_upload([["证件号", "结业考核"], [world.pending_professional.mobile, "不合格"]])},
+    )
+    assert response.status_code == 302
+    assert DigitalApplication.objects.get(cohort=cohort, person=world.pending_professional).result == "failed"
+
+
+def test_lesson_and_question_removal_while_draft(world: World) -> None:
+    course = catalogue.course_create(
+        actor=world.provider_staff,
+        provider=world.provider,
+        year=YEAR,
+        kind="public_elective",
+        title="草稿课",
+        hours=Decimal(1),
+    )
+    lesson = catalogue.lesson_add(
+        actor=world.provider_staff, course=course, title="第一讲", duration_seconds=30
+    )
+    question = catalogue.question_add(
+        actor=world.provider_staff, course=course, text="题", choices=[("对", True), ("错", False)]
+    )
+    client = client_for(world.provider_staff)
+    assert (
+        client.post(reverse("learning_manage_lesson_remove", args=[course.pk, lesson.pk])).status_code == 302
+    )
+    assert (
+        client.post(reverse("learning_manage_question_remove", args=[course.pk, question.pk])).status_code
+        == 302
+    )
+    assert (course.lessons.count(), course.questions.count()) == (0, 0)
+
+
+def test_notice_edit_and_attachments_pages(world: World, settings: Any, tmp_path: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    client = client_for(world.city_staff)
+    client.post(
+        reverse("learning_notice_new"),
+        {
+            "title": "全市通知",
+            "region": "",
+            "published_at": "2024-06-01T09:00",
+            "is_published": "on",
+            "body_html": "<p>一</p>",
+        },
+    )
+    notice = Notice.objects.get(title="全市通知")
+    assert client.get(reverse("learning_notice_edit", args=[notice.pk])).status_code == 200
+    response = client.post(
+        reverse("learning_notice_edit", args=[notice.pk]),
+        {
+            "title": "全市通知（更新）",
+            "region": "",
+            "published_at": "2024-06-01T09:00",
+            "is_published": "on",
+            "body_html": "<p>二</p>",
+        },
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert (notice.title, notice.body_html) == ("全市通知（更新）", "<p>二</p>")
+    pdf = SimpleUploadedFile("附件.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assert (
+        client.post(reverse("learning_notice_attachment_add", args=[notice.pk]), {"file": pdf}).status_code
+        == 302
+    )
+    attachment = NoticeAttachment.objects.get(notice=notice)
+    assert (
+        client_for(world.professional)
+        .get(reverse("learning_notice_attachment", args=[notice.pk, attachment.pk]))
+        .status_code
+        == 200
+    )
+    remove = reverse("learning_notice_attachment_remove", args=[notice.pk, attachment.pk])
+    assert client_for(world.county_staff).post(remove).status_code == 404
+    assert client.post(remove).status_code == 302
+    assert not NoticeAttachment.objects.filter(notice=notice).exists()
