@@ -196,7 +196,9 @@ def monthly_progress(path: str, year: int, headcount: int) -> list[dict[str, Any
     settle(current)
     result = []
     running = 0
-    for month in range(1, 13):
+    today = timezone.localdate()
+    last_month = today.month if today.year == year else (0 if today.year < year else 12)
+    for month in range(1, last_month + 1):
         running += compliant_from[month]
         rate = (Decimal(running) * 100 / headcount).quantize(Decimal("0.1")) if headcount else Decimal("0.0")
         result.append(
