@@ -16,7 +16,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent, User
-from hours import certificates, services
+from hours import certificates, reports, services
 from hours.models import Certificate, ExportJob, ExportStatus, LedgerCategory, SourceType
 from tests.fixtures import World, client_for
 
@@ -140,14 +140,43 @@ def test_incomplete_year_says_what_is_missing(person: User, open_year: int) -> N
     assert "尚未完成" in compact
 
 
-def test_certificate_is_rendered_by_the_task_on_commit(
+def test_certificate_render_is_queued_on_commit_and_idempotent(
     person: User, open_year: int, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+    # The callback queues the task (eagerly or to the worker); here the service it calls runs directly,
+    # since a worker cannot see this test's uncommitted rows (see the celery_worker test below).
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         certificate = obtain(person, open_year)
-    certificate.refresh_from_db()
-    assert certificate.is_rendered
-    assert certificate.pdf.name.endswith(f"{certificate.number}.pdf")
+    assert len(callbacks) == 1
+    rendered = certificates.certificate_render(certificate_id=certificate.pk)
+    assert rendered.is_rendered and rendered.pdf.name.endswith(f"{certificate.number}.pdf")
+    again = certificates.certificate_render(certificate_id=certificate.pk)
+    assert (again.pdf.name, again.rendered_at) == (rendered.pdf.name, rendered.rendered_at)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert obtain(person, open_year).pk == certificate.pk
+    assert callbacks == []  # rendered already: nothing queued
+
+
+@pytest.mark.celery_worker
+def test_the_worker_renders_the_certificate(transactional_db: None, settings: Any, tmp_path: Any) -> None:
+    """On the real stack (scripts/test): the task reaches the Celery worker, which renders the PDF
+    into the shared private storage."""
+    import time
+
+    from tests.fixtures import build_world
+
+    build_world()
+    services.year_rules_load_defaults()
+    person = User.objects.get(mobile="13800000005")
+    complete_year(person, 2024)
+    certificate = obtain(person, 2024)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        certificate.refresh_from_db()
+        if certificate.rendered_at is not None:
+            break
+        time.sleep(0.5)
+    assert certificate.rendered_at is not None, "the worker did not render the certificate within 60 s"
 
 
 # --- Issue, reuse, supersede, revoke ----------------------------------------------------------------
@@ -327,12 +356,16 @@ def test_unit_admin_downloads_the_units_certificates_as_a_zip(
 ) -> None:
     complete_year(person, open_year)
     client = client_for(world.unit_admin)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
             reverse("certificate_batch"), {"year": open_year, "organisation": world.school.pk}
         )
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("export_detail", args=[job.pk])
+    assert len(callbacks) == 1 and job.status == ExportStatus.PENDING
+    assert 'hx-trigger="every 1s"' in client.get(reverse("export_progress", args=[job.pk])).content.decode()
+    reports.export_run(job_id=job.pk)  # what the queued task does
+    job.refresh_from_db()
     assert job.status == ExportStatus.DONE and job.done == job.total == 1
     assert 'value="100"' in client.get(reverse("export_progress", args=[job.pk])).content.decode()
     download = client.get(reverse("export_download", args=[job.pk]))
