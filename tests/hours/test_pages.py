@@ -443,3 +443,27 @@ def test_city_staff_copy_and_edit_a_year(world: World, open_year: int) -> None:
     assert response.status_code == 200
     assert "申报截止日期不能早于开始日期" in response.content.decode()
     assert LedgerEntry.objects.count() == 0
+
+
+def test_claim_list_query_count_is_fixed(world: World, open_year: int) -> None:
+    person = world.professional
+    http = client_for(person)
+
+    def add_claims(numbers: range) -> None:
+        for number in numbers:
+            services.claim_create_draft(
+                actor=person,
+                year=open_year,
+                rule_code="PRO-6",
+                fields={"qualification_name": "资格", "certificate_number": f"Q{number}"},
+            )
+
+    add_claims(range(1))
+    http.get("/hours/claims/")
+    with CaptureQueriesContext(connection) as one:
+        http.get("/hours/claims/")
+    add_claims(range(1, 20))
+    with CaptureQueriesContext(connection) as twenty:
+        page = http.get("/hours/claims/").content.decode()
+    assert page.count("data-claim=") == 20
+    assert len(twenty.captured_queries) == len(one.captured_queries)
