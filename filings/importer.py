@@ -80,23 +80,8 @@ class BatchResult:
     )
 
 
-CREDIT_FIELDS = (
-    "scope",
-    "source",
-    "filing",
-    "year",
-    "id_number_digest",
-    "id_number_masked",
-    "name",
-    "person",
-    "hours",
-    "status",
-    "revision",
-    "last_import",
-    "row_number",
-    "created_at",
-    "updated_at",
-)
+# Per new credit; the scope, source, filing, year, revision (1), import and times are the batch's constants.
+CREDIT_FIELDS = ("id_number_digest", "id_number_masked", "name", "person", "hours", "status", "row_number")
 ISSUE_FIELDS = ("roster_import", "row_number", "kind", "id_number_masked", "name", "hours_text", "message")
 
 
@@ -378,10 +363,13 @@ def roster_import_run(*, import_id: int, hooks: ImportHooks | None = None) -> Ro
     memo = credit_memo(roster_import)
     indexes = [row.index for row in checked.rows]
     batch_start = (roster_import.checkpoint // BATCH_ROWS) * BATCH_ROWS
+    # A first import into an empty scope (the common case) needs no look-up of earlier credits; the
+    # unique constraint on (scope, ID number) still stands behind that reasoning.
+    lookup_existing = RosterCredit.objects.filter(scope=roster_import.scope).exists()
     batch_number = 0
     while batch_start < checked.total_rows:
         batch_end = min(batch_start + BATCH_ROWS, checked.total_rows)
-        carry_on = _write_batch(import_id, checked, indexes, batch_start, batch_end, memo)
+        carry_on = _write_batch(import_id, checked, indexes, batch_start, batch_end, memo, lookup_existing)
         if not carry_on:
             break
         batch_number += 1
@@ -400,6 +388,7 @@ def _write_batch(
     batch_start: int,
     batch_end: int,
     memo: str,
+    lookup_existing: bool = True,
 ) -> bool:
     """Writes the outcome of data rows [checkpoint, batch_end); False when the run must stop."""
     roster_import = (
@@ -413,8 +402,23 @@ def _write_batch(
     if start >= batch_end:
         return True  # another run already wrote this batch
     rows = checked.rows[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, batch_end)]
-    result = _classify(roster_import, rows, memo)
-    insert_rows(RosterCredit, CREDIT_FIELDS, result.credits_new)
+    result = _classify(roster_import, rows, memo, lookup_existing=lookup_existing)
+    now = timezone.now()
+    insert_rows(
+        RosterCredit,
+        CREDIT_FIELDS,
+        result.credits_new,
+        constants={
+            "scope": roster_import.scope,
+            "source": roster_import.source,
+            "filing": roster_import.filing_id,
+            "year": roster_import.year,
+            "revision": 1,
+            "last_import": roster_import.pk,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
     if result.credits_changed:
         RosterCredit.objects.bulk_update(
             result.credits_changed,
@@ -453,13 +457,17 @@ def _write_batch(
     return True
 
 
-def _classify(roster_import: RosterImport, rows: list[roster.RosterRow], memo: str) -> BatchResult:
-    """Decides each row's outcome against the credits already made for its ID number (locked)."""
+def _classify(
+    roster_import: RosterImport, rows: list[roster.RosterRow], memo: str, *, lookup_existing: bool = True
+) -> BatchResult:
+    """Decides each row's outcome against the credits already made for its ID number (locked).
+    ``lookup_existing=False`` when the scope had no credit at all as this run began writing: then no row
+    of this run can have one (each ID number appears once), and the look-up is skipped."""
     result = BatchResult()
     scope = roster_import.scope
     valid = [row for row in rows if row.is_valid]
     existing: dict[str, RosterCredit] = {}
-    if valid:
+    if valid and lookup_existing:
         existing = {
             credit.id_number_digest: credit
             for credit in RosterCredit.objects.select_for_update().filter(
@@ -509,23 +517,7 @@ def _classify(roster_import: RosterImport, rows: list[roster.RosterRow], memo: s
                 continue
             status = CreditStatus.CREDITED if row.person_id else CreditStatus.HELD
             result.credits_new.append(
-                (
-                    scope,
-                    roster_import.source,
-                    roster_import.filing_id,
-                    roster_import.year,
-                    row.digest,
-                    row.masked,
-                    row.name,
-                    row.person_id,
-                    hours,
-                    status,
-                    1,
-                    roster_import.pk,
-                    row.row_number,
-                    now,
-                    now,
-                )
+                (row.digest, row.masked, row.name, row.person_id, hours, status, row.row_number)
             )
             if row.person_id:
                 counts["credited"] += 1

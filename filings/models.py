@@ -284,17 +284,20 @@ class RosterCredit(models.Model):
     id_number_digest = models.CharField(max_length=64)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18)
     name = models.CharField(_("姓名"), max_length=50)
+    # Both foreign keys go without their own index: (person, year) below serves the person's look-ups,
+    # and imports are never deleted; every index costs time on a 100,000-row import.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="roster_credits",
+        db_index=False,
     )
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
     status = models.CharField(_("状态"), max_length=20, choices=CreditStatus.choices)
     revision = models.PositiveIntegerField(default=1)
-    last_import = models.ForeignKey(RosterImport, on_delete=models.PROTECT, related_name="+")
+    last_import = models.ForeignKey(RosterImport, on_delete=models.PROTECT, related_name="+", db_index=False)
     row_number = models.PositiveIntegerField(_("行号"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

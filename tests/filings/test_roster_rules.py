@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts import identity
 from filings import messages, roster
@@ -275,3 +277,38 @@ def test_the_roster_sheet_is_preferred_over_the_first() -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert only_row_of(buffer.getvalue()).is_valid
+
+
+# --- The fast paths agree with accounts.identity -----------------------------------------------------
+
+TODAY = datetime.date(2026, 11, 29)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789X", min_size=16, max_size=19),
+        st.builds(
+            lambda birth, sequence, check: id_number(sequence, birth=birth)[:17] + check,
+            st.dates(min_value=datetime.date(1890, 1, 1), max_value=datetime.date(2030, 12, 31)),
+            st.integers(min_value=0, max_value=999),
+            st.sampled_from("0123456789X"),
+        ),
+        st.text(min_size=0, max_size=20),
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_the_fast_id_check_agrees_with_identity(text: str) -> None:
+    assert roster.IdNumberChecker(TODAY).error(text) == identity.id_number_error(text, TODAY)
+
+
+@given(st.text(min_size=0, max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_the_fast_normalisation_agrees_with_identity(text: str) -> None:
+    assert roster.normalise_id_cell(text) == identity.normalise_id_number(text)
+
+
+def test_the_fast_digest_agrees_with_identity() -> None:
+    digest = roster.id_number_digester()
+    for sequence in range(100, 140):
+        number = id_number(sequence)
+        assert digest(number) == identity.id_number_digest(number)
