@@ -30,6 +30,13 @@ def replica_configured() -> bool:
     return REPLICA_ALIAS in settings.DATABASES
 
 
+def report_database() -> str:
+    """The alias a heavy report query should use: ``queryset.using(report_database())``. The replica
+    when there is one, else the primary. Preferred over ``reading_from_replica()`` for a streamed
+    query evaluated inside a generator, whose context would leak between its yields."""
+    return REPLICA_ALIAS if replica_configured() else PRIMARY_ALIAS
+
+
 @contextmanager
 def reading_from_replica() -> Iterator[str]:
     """Reads inside the block go to the replica when there is one; writes still go to the primary.

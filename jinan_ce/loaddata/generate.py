@@ -739,8 +739,8 @@ class Generator:
                 CREATE TEMP TABLE load_enrol AS
                 WITH people AS (
                     SELECT id AS person_id,
-                           abs(hashtext(id::text || ':' || %(year)s || ':stage')) %% 1000 AS draw,
-                           abs(hashtext(id::text || ':' || %(year)s || ':h')) AS h
+                           abs(hashtext(id::text || ':' || %(year)s || ':stage')::bigint) %% 1000 AS draw,
+                           abs(hashtext(id::text || ':' || %(year)s || ':h')::bigint) AS h
                     FROM accounts_user WHERE id BETWEEN %(first)s AND %(last)s
                 ), staged AS (
                     SELECT person_id, h, (person_id %% %(providers)s)::int AS slot,
@@ -754,20 +754,29 @@ class Generator:
                        c.category, c.memo,
                        least(s.chosen_at + make_interval(hours => 37 * (c.ord + 1) + (s.h %% 13)::int),
                              %(snapshot)s::timestamptz - interval '3 hours') AS enrolled_at,
-                       CASE
-                           WHEN s.stage = 'done' THEN true
-                           WHEN c.kind = 'public_compulsory' THEN c.ord < s.h %% (%(compulsory)s + 1)
-                           ELSE (s.h / 11 + c.ord) %% 2 = 0
-                       END AS completed
-                FROM staged s JOIN load_course c ON (
-                    (c.kind = 'public_compulsory' AND c.slot = s.slot
-                        AND (s.stage = 'done' OR c.ord <= s.h %% (%(compulsory)s + 1)))
-                    OR (c.kind = 'public_elective' AND c.slot = s.slot
-                        AND (c.ord + s.person_id) %% %(elective)s
-                            < CASE WHEN s.stage = 'done' THEN 5 ELSE (s.h / 7) %% 4 END)
-                    OR (%(has_professional)s AND c.kind = 'professional'
-                        AND (s.h / 13) %% 100 < 15 AND c.ord = s.person_id %% %(professional)s)
-                )
+                       s.stage = 'done' OR c.ord < s.h %% (%(compulsory)s + 1) AS completed
+                FROM staged s JOIN load_course c
+                    ON c.slot = s.slot AND c.kind = 'public_compulsory'
+                WHERE s.stage = 'done' OR c.ord <= s.h %% (%(compulsory)s + 1)
+                UNION ALL
+                SELECT s.person_id, s.h, s.stage, s.slot, s.chosen_at, c.course_id, c.kind, c.ord, c.hours,
+                       c.category, c.memo,
+                       least(s.chosen_at + make_interval(hours => 37 * (c.ord + 1) + (s.h %% 13)::int),
+                             %(snapshot)s::timestamptz - interval '3 hours'),
+                       s.stage = 'done' OR (s.h / 11 + c.ord) %% 2 = 0
+                FROM staged s JOIN load_course c
+                    ON c.slot = s.slot AND c.kind = 'public_elective'
+                WHERE (c.ord + s.person_id) %% %(elective)s
+                      < CASE WHEN s.stage = 'done' THEN 5 ELSE (s.h / 7) %% 4 END
+                UNION ALL
+                SELECT s.person_id, s.h, s.stage, s.slot, s.chosen_at, c.course_id, c.kind, c.ord, c.hours,
+                       c.category, c.memo,
+                       least(s.chosen_at + make_interval(hours => 37 * (c.ord + 1) + (s.h %% 13)::int),
+                             %(snapshot)s::timestamptz - interval '3 hours'),
+                       s.stage = 'done' OR (s.h / 17) %% 2 = 0
+                FROM staged s JOIN load_course c
+                    ON c.kind = 'professional' AND c.ord = s.person_id %% %(professional)s
+                WHERE %(has_professional)s AND (s.h / 13) %% 100 < 15
                 """,
                 parameters,
             )
