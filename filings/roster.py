@@ -260,7 +260,13 @@ class CheckedRoster:
         return [row.digest for row in self.rows if row.digest and row.is_valid]
 
 
+_FULL_WIDTH_FIRST = "\uff01"
+
+
 def normalise_name(value: object) -> str:
+    # Most names are CJK letters only: no spaces, no full-width forms, no dots to unify.
+    if isinstance(value, str) and value.isalpha() and max(value) < _FULL_WIDTH_FIRST:
+        return value
     return _WHITESPACE.sub("", identity.to_half_width(str(value or ""))).translate(_NAME_DOTS)
 
 
@@ -276,8 +282,21 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+_HOURS_CACHE: dict[object, Decimal | None] = {}
+
+
 def parse_hours(value: object) -> Decimal | None:
-    """Hours as a Decimal rounded to one place (half up), or None when the cell is not a number."""
+    """Hours as a Decimal rounded to one place (half up), or None when the cell is not a number. A
+    roster repeats a handful of values, so numbers are remembered."""
+    if value.__class__ is float:
+        cached = _HOURS_CACHE.get(value)
+        if cached is None and len(_HOURS_CACHE) < 10_000:
+            cached = _HOURS_CACHE[value] = _parse_hours(value)
+        return cached if cached is not None else _parse_hours(value)
+    return _parse_hours(value)
+
+
+def _parse_hours(value: object) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -348,7 +367,7 @@ def check_rows(
         raw_id = cells[id_column]
         raw_name = cells[name_column]
         raw_hours = cells[hours_column]
-        if _is_blank(cells):
+        if not (raw_id and raw_id.__class__ is str) and _is_blank(cells):
             continue
         row = RosterRow(index=index, row_number=parsed.row_number(index))
         errors = row.errors
