@@ -1,4 +1,4 @@
-# ruff: noqa: S311  (seeded generators on purpose: the data set must be reproducible, not secret)
+# ruff: noqa: S311, E501  (seeded generators on purpose: the data set must be reproducible, not secret; SQL unwrapped)
 """The load data set: a city's year (and a few before it) at full size, written with COPY.
 
 What it builds, all deterministic for a given seed:
@@ -1504,6 +1504,147 @@ def _course_category(kind: str) -> str:
     return categories[kind]
 
 
+def review_state_backfill(log: Callable[[str], None] = print) -> dict[str, int]:
+    """The review workflow's state for every claim in review that has none yet: its chain of stages
+    (unit, the supervising department when there is one, the HR bureau; round 1), the open stage's
+    organisation and deadline on the claim (the reviewer queues' index), the submission on record and
+    an approval record for each stage already passed. Idempotent; also run on a data set generated
+    before the workflow existed (``generate_load_data --review-state``). Decided claims keep no chain."""
+    try:
+        from hours.review_models import ClaimReviewStage, ReviewRecord
+    except ImportError:
+        log("  review workflow tables not present: skipped")
+        return {}
+    counts: dict[str, int] = {}
+    generator = Generator.__new__(Generator)
+    generator.stats = Stats()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS load_chain")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE load_chain AS
+            SELECT c.id AS claim_id, c.current_stage, c.submitted_at, c.person_id, u.id AS unit_id, u.name AS unit_name,
+                   CASE WHEN p.kind = 'department' THEN p.id END AS department_id, u.bureau_id
+            FROM hours_claim c
+            JOIN accounts_organisation u ON u.id = c.unit_id
+            LEFT JOIN accounts_organisation p ON p.id = u.parent_id
+            WHERE c.status = 'submitted' AND c.submitted_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM hours_claimreviewstage s WHERE s.claim_id = c.id)
+            """
+        )
+        generator._insert_select(
+            cursor,
+            ClaimReviewStage,
+            [
+                "claim",
+                "round",
+                "position",
+                "kind",
+                "organisation",
+                "deadline_days",
+                "state",
+                "opened_at",
+                "due_at",
+                "decided_at",
+            ],
+            """
+            SELECT claim_id, 1, row_number() OVER (PARTITION BY claim_id ORDER BY kind), kind, organisation, days,
+                   CASE WHEN kind < stage THEN 'approved' WHEN kind = stage THEN 'open' ELSE 'waiting' END,
+                   CASE WHEN kind <= stage THEN submitted_at + (kind - 1) * interval '2 days' END,
+                   CASE WHEN kind <= stage THEN submitted_at + (kind - 1) * interval '2 days' + days * interval '1 day' END,
+                   CASE WHEN kind < stage THEN submitted_at + kind * interval '2 days' END
+            FROM (
+                SELECT claim_id, coalesce(current_stage, 1) AS stage, submitted_at, 1 AS kind, unit_id AS organisation,
+                       7 AS days FROM load_chain
+                UNION ALL
+                SELECT claim_id, coalesce(current_stage, 1), submitted_at, 2, department_id, 7
+                FROM load_chain WHERE department_id IS NOT NULL
+                UNION ALL
+                SELECT claim_id, coalesce(current_stage, 1), submitted_at, 3, bureau_id, 10 FROM load_chain
+            ) chain
+            """,
+            {},
+            "review stages",
+        )
+        cursor.execute(
+            """
+            UPDATE hours_claim c SET review_organisation_id = s.organisation_id, review_due_at = s.due_at,
+                                     current_stage = s.kind, review_started = (s.position > 1)
+            FROM hours_claimreviewstage s
+            WHERE s.claim_id = c.id AND s.state = 'open' AND c.review_organisation_id IS NULL
+            """
+        )
+        counts["claims placed in a queue"] = cursor.rowcount
+        generator._insert_select(
+            cursor,
+            ReviewRecord,
+            [
+                "claim",
+                "round",
+                "decision",
+                "from_status",
+                "to_status",
+                "actor",
+                "actor_name",
+                "role",
+                "organisation",
+                "organisation_name",
+                "created_at",
+            ],
+            """
+            SELECT l.claim_id, 1, 'submit', 'draft', 'submitted', l.person_id, u.real_name, 'professional',
+                   l.unit_id, l.unit_name, l.submitted_at
+            FROM load_chain l JOIN accounts_user u ON u.id = l.person_id
+            """,
+            {},
+            "review records",
+        )
+        generator._insert_select(
+            cursor,
+            ReviewRecord,
+            [
+                "claim",
+                "stage",
+                "round",
+                "stage_kind",
+                "decision",
+                "from_status",
+                "to_status",
+                "actor",
+                "actor_name",
+                "role",
+                "organisation",
+                "organisation_name",
+                "created_at",
+            ],
+            """
+            SELECT s.claim_id, s.id, 1, s.kind, 'approve', 'submitted', 'submitted', h.user_id, u.real_name, h.role,
+                   s.organisation_id, o.name, s.decided_at
+            FROM hours_claimreviewstage s
+            JOIN load_chain l ON l.claim_id = s.claim_id
+            JOIN accounts_organisation o ON o.id = s.organisation_id
+            JOIN LATERAL (
+                SELECT ra.user_id, ra.role FROM accounts_roleassignment ra
+                WHERE ra.organisation_id = s.organisation_id AND ra.is_active
+                  AND ra.role IN ('unit_admin', 'department_reviewer', 'county_bureau_staff', 'city_bureau_staff')
+                ORDER BY ra.id LIMIT 1
+            ) h ON true
+            JOIN accounts_user u ON u.id = h.user_id
+            WHERE s.state = 'approved'
+            """,
+            {},
+            "review records",
+        )
+        cursor.execute("DROP TABLE load_chain")
+        cursor.execute("ANALYZE hours_claim")
+        cursor.execute("ANALYZE hours_claimreviewstage")
+        cursor.execute("ANALYZE hours_reviewrecord")
+    counts.update(generator.stats.rows)
+    for label, count in counts.items():
+        log(f"  {label}: {count:,}")
+    return counts
+
+
 def vacuum_analyze(log: Callable[[str], None]) -> float:
     """VACUUM (ANALYZE) the loaded tables: statistics for the planner and the visibility map for
     index-only scans, as autovacuum would have left them on a live system."""
@@ -1546,9 +1687,21 @@ def generate(options: Options) -> Stats:
     started = time.perf_counter()
     with transaction.atomic():
         stats = generator.run()
+        started_review = time.perf_counter()
+        for label, count in review_state_backfill(options.log).items():
+            stats.add(label, count)
+        stats.timings.append(("review workflow state", time.perf_counter() - started_review))
     stats.timings.append(("vacuum analyze", vacuum_analyze(options.log)))
     stats.timings.append(("total", time.perf_counter() - started))
     return stats
 
 
-__all__ = ["LOAD_PASSWORD", "Options", "database_is_empty", "database_size", "generate", "table_sizes"]
+__all__ = [
+    "LOAD_PASSWORD",
+    "Options",
+    "database_is_empty",
+    "database_size",
+    "generate",
+    "review_state_backfill",
+    "table_sizes",
+]

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 
 from jinan_ce.loaddata import generate
 from jinan_ce.loaddata.migrate import migrate
@@ -30,6 +30,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help="run even though the database has people")
         parser.add_argument("--no-migrate", action="store_true", help="do not run migrate first")
+        parser.add_argument(
+            "--review-state",
+            action="store_true",
+            help="only add the review workflow's state (stages, queues, records) to an existing data set",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
@@ -39,6 +44,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if not options["no_migrate"]:
             migrate()
+        if options["review_state"]:
+            with transaction.atomic():
+                generate.review_state_backfill(self.stdout.write)
+            self.stdout.write(f"done in {time.perf_counter() - started:.0f} s")
+            return
         if not generate.database_is_empty() and not options["force"]:
             raise CommandError(
                 "this database already has people; generate into an empty one (drop and re-create it), "
