@@ -54,7 +54,7 @@ REMINDER_BODY = _(
     "您%(year)s年度的继续教育学时尚未完成：公需科目还需%(public)s学时，专业科目还需%(professional)s学时。"
     "请在%(deadline)s前完成。"
 )
-STAGE_LABELS = {1: _("单位审核"), 2: _("主管部门审核"), 3: _("人社部门审批")}
+STAGE_LABELS = {1: _("单位审核"), 2: _("主管部门审核"), 3: _("人社部门审批"), 4: _("市人社局审批")}
 STAGE_UNASSIGNED = _("待分配")
 MONTH_LABELS = [f"{month}月" for month in range(1, 13)]
 

@@ -219,28 +219,35 @@ def report_queryset(path: str, year: int) -> QuerySet[User]:
     )
 
 
+REPORT_COLUMNS = (
+    "real_name",
+    "id_number_masked",
+    "unit_id",
+    "unit_name",
+    "unit_kind_parent",
+    "parent_id",
+    "parent_name",
+    "county_id",
+    "county_name",
+    "compulsory",
+    "elective",
+    "conversion",
+    "professional_hours",
+    "premium_credits",
+    "premium_reversals",
+    "reduced_public",
+    "reduced_professional",
+)
+
+
+def report_values(path: str, year: int) -> Iterator[tuple[Any, ...]]:
+    """The report query's rows as tuples (``REPORT_COLUMNS``), streamed in chunks."""
+    return report_queryset(path, year).values_list(*REPORT_COLUMNS).iterator(chunk_size=CHUNK_SIZE)
+
+
 def report_rows(path: str, year: int) -> Iterator[ReportRow]:
     figures = selectors.year_figures(year)
-    columns = (
-        "real_name",
-        "id_number_masked",
-        "unit_id",
-        "unit_name",
-        "unit_kind_parent",
-        "parent_id",
-        "parent_name",
-        "county_id",
-        "county_name",
-        "compulsory",
-        "elective",
-        "conversion",
-        "professional_hours",
-        "premium_credits",
-        "premium_reversals",
-        "reduced_public",
-        "reduced_professional",
-    )
-    for values in report_queryset(path, year).values_list(*columns).iterator(chunk_size=CHUNK_SIZE):
+    for values in report_values(path, year):
         (
             name,
             masked,
@@ -371,15 +378,90 @@ def write_report(destination: Any, path: str, year: int, progress: Any = None) -
         summaries = Summaries()
         rows_on_sheet = 0
         sheet_number = 1
-        for count, row in enumerate(report_rows(path, year), start=1):
+        # The loop below is ``report_rows`` + ``detail_values`` + ``Summaries.add`` inlined: at 500,000
+        # rows every object and call per row shows in the time (tests/benchmarks/bench_report.py); the
+        # tests hold both paths to the same figures.
+        figures = selectors.year_figures(year)
+        public_default, professional_default = figures.public_required, figures.professional_required
+        yes, no, no_department = str(YES), str(NO), str(NO_DEPARTMENT)
+        department_kind = OrganisationKind.DEPARTMENT
+        overall, counties, departments, units = (
+            summaries.overall,
+            summaries.counties,
+            summaries.departments,
+            summaries.units,
+        )
+        for count, (
+            name,
+            masked,
+            unit_id,
+            unit_name,
+            parent_kind,
+            parent_id,
+            parent_name,
+            county_id,
+            county_name,
+            compulsory,
+            elective,
+            conversion,
+            professional,
+            premium_credits,
+            premium_reversals,
+            reduced_public,
+            reduced_professional,
+        ) in enumerate(report_values(path, year), start=1):
             if rows_on_sheet >= ROWS_PER_SHEET:
                 sheet_number += 1
                 details = workbook.create_sheet(f"{detail_title}（{sheet_number}）")
                 details.append(header)
                 rows_on_sheet = 0
-            details.append(detail_values(row))
+            compulsory = _decimal(compulsory)
+            elective = _decimal(elective)
+            conversion = _decimal(conversion)
+            professional = _decimal(professional)
+            public = compulsory + elective + conversion
+            public_required = public_default if reduced_public is None else _decimal(reduced_public)
+            professional_required = (
+                professional_default if reduced_professional is None else _decimal(reduced_professional)
+            )
+            compliant = public >= public_required and (
+                premium_credits - premium_reversals > 0 or professional >= professional_required
+            )
+            if parent_kind == department_kind:
+                department, department_id = parent_name, parent_id
+            else:
+                department, department_id = "", None
+            details.append(
+                [
+                    safe_cell(name),
+                    safe_cell(masked),
+                    safe_cell(unit_name),
+                    safe_cell(department),
+                    safe_cell(county_name or ""),
+                    public_required,
+                    professional_required,
+                    compulsory,
+                    elective,
+                    conversion,
+                    public,
+                    professional,
+                    public + professional,
+                    yes if compliant else no,
+                ]
+            )
             rows_on_sheet += 1
-            summaries.add(row)
+            overall.headcount += 1
+            overall.compliant += compliant
+            for tallies, key, label in (
+                (counties, county_id, county_name or ""),
+                (departments, department_id, department or no_department),
+                (units, unit_id, unit_name),
+            ):
+                tally = tallies.get(key)
+                if tally is None:
+                    tally = tallies[key] = Tally(label)
+                tally.headcount += 1
+                tally.compliant += compliant
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count)
         for key, (sheet, first_column) in sheets.items():
