@@ -7,7 +7,8 @@ megabyte) rather than row by row through psycopg's adapters, which costs several
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -16,20 +17,34 @@ CHUNK_BYTES = 1 << 20
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def _text(value: str) -> str:
+    # Tabs, newlines and carriage returns are not printable: most strings need no escaping at all.
+    return value if value.isprintable() and "\\" not in value else value.translate(_ESCAPES)
+
+
+_CONVERTERS: dict[type, Callable[[Any], str]] = {
+    str: _text,
+    int: str,
+    Decimal: str,
+    datetime.date: datetime.date.isoformat,
+    datetime.datetime: datetime.datetime.isoformat,
+    bool: lambda value: "t" if value else "f",
+    type(None): lambda value: "\\N",
+}
+
+
 def copy_text(value: Any) -> str:
     """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        # Tabs, newlines and carriage returns are not printable: most strings need no escaping at all.
-        return value if value.isprintable() and "\\" not in value else value.translate(_ESCAPES)
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value)  # int, Decimal, date
+    converter = _CONVERTERS.get(value.__class__)
+    if converter is not None:
+        return converter(value)
+    if isinstance(value, str):  # a TextChoices member
+        return _text(str(value))
+    return str(value)
+
+
+def _line(row: Sequence[Any]) -> str:
+    return "\t".join([(_CONVERTERS.get(value.__class__) or copy_text)(value) for value in row])
 
 
 def copy_rows(
@@ -52,7 +67,7 @@ def copy_rows(
             buffer: list[str] = []
             size = 0
             for row in rows:
-                line = prefix + "\t".join(map(copy_text, row)) + "\n"
+                line = prefix + _line(row) + "\n"
                 buffer.append(line)
                 size += len(line)
                 count += 1

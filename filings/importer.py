@@ -155,10 +155,11 @@ def accounts_by_digest(digests: list[str]) -> dict[str, tuple[int, str]]:
         table = User._meta.db_table
         with connection.cursor() as cursor:
             # "<> ''" lets PostgreSQL use the partial unique index on the digest.
+            # One text parameter split by the server: adapting 100,000 strings as an array costs more.
             cursor.execute(
                 f"SELECT id_number_digest, id, real_name FROM {table} "  # noqa: S608 - table name from model meta
-                "WHERE id_number_digest = ANY(%s) AND id_number_digest <> ''",
-                [digests],
+                "WHERE id_number_digest = ANY(string_to_array(%s, ',')) AND id_number_digest <> ''",
+                [",".join(digests)],
             )
             for digest, user_id, real_name in cursor.fetchall():
                 found[digest] = (user_id, real_name)
@@ -478,6 +479,7 @@ def _classify(
     is_correction = roster_import.is_correction
     rule_code = ledger.PRO_2_RULE_CODE if roster_import.source == ImportSource.FILING else ""
     held_text = str(messages.ROW_HELD)
+    credited_value, held_value = CreditStatus.CREDITED.value, CreditStatus.HELD.value
     already_text = str(messages.ROW_ALREADY_CREDITED_DIFFERENT)
     nothing_to_revoke = str(messages.ROW_REVOKE_NOTHING)
     updated_text = str(messages.ROW_UPDATED)
@@ -515,7 +517,7 @@ def _classify(
                 counts["error"] += 1
                 issue(row, IssueKind.ERROR, nothing_to_revoke)
                 continue
-            status = CreditStatus.CREDITED if row.person_id else CreditStatus.HELD
+            status = credited_value if row.person_id else held_value
             result.credits_new.append(
                 (row.digest, row.masked, row.name, row.person_id, hours, status, row.row_number)
             )

@@ -277,8 +277,16 @@ class RosterCredit(models.Model):
 
     scope = models.CharField(max_length=40)
     source = models.CharField(max_length=20, choices=ImportSource.choices)
+    # The filing and the import are written by the importer from the import row it holds locked, and
+    # neither is ever deleted (PROTECT still guards them in Django): their database constraints would
+    # only add two deferred checks per row, a second or more on a 100,000-row import.
     filing = models.ForeignKey(
-        TrainingFiling, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+        TrainingFiling,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credits",
+        db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("学时年度"))
     id_number_digest = models.CharField(max_length=64)
@@ -297,7 +305,9 @@ class RosterCredit(models.Model):
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
     status = models.CharField(_("状态"), max_length=20, choices=CreditStatus.choices)
     revision = models.PositiveIntegerField(default=1)
-    last_import = models.ForeignKey(RosterImport, on_delete=models.PROTECT, related_name="+", db_index=False)
+    last_import = models.ForeignKey(
+        RosterImport, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     row_number = models.PositiveIntegerField(_("行号"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

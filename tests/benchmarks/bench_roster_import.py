@@ -415,6 +415,7 @@ def child_import(path: Path, ledger_mode: str) -> dict[str, object]:
             "rss_before_mib": rss_before,
         }
 
+    cpu_started = time.process_time()
     started("upload")
     roster_import = services.roster_import_create(
         actor=county_staff, filing_id=filing.pk, upload=SimpleUploadedFile(path.name, data)
@@ -426,12 +427,14 @@ def child_import(path: Path, ledger_mode: str) -> dict[str, object]:
         import_id=roster_import.pk, hooks=importer.ImportHooks(phase_started=started, phase_finished=finished)
     )
     run_seconds = time.perf_counter() - run_started
+    cpu_seconds = time.process_time() - cpu_started
     roster_import = RosterImport.objects.get(pk=roster_import.pk)
     scope_prefix = f"filing:{filing.pk}:"
     entries = LedgerEntry.objects.filter(source_type="import", source_id__startswith=scope_prefix)
     result = {
         "phases": phases,
         "run_seconds": run_seconds,
+        "cpu_seconds": cpu_seconds,
         "status": roster_import.status,
         "failure": roster_import.failure_message,
         "total_rows": roster_import.total_rows,
@@ -523,6 +526,7 @@ def main() -> None:
     generate_people(arguments.rows)
     path = write_roster(arguments.rows)
 
+    load_before = os.getloadavg()[0]
     openpyxl_result = run_child("openpyxl", path, arguments.ledger)
     calamine_result = run_child("calamine", path, arguments.ledger)
     result = run_child("import", path, arguments.ledger)
@@ -541,6 +545,10 @@ def main() -> None:
     )
     print(
         f"machine: {machine()}; file {path.stat().st_size / 1024 / 1024:.1f} MiB; batches of {result['batch_rows']:,} rows"
+    )
+    print(
+        f"load average (1 min) before the runs {load_before:.2f}, after {os.getloadavg()[0]:.2f}:"
+        " figures are wall-clock, so other work on the machine inflates them"
     )
     print(
         line(
@@ -565,6 +573,9 @@ def main() -> None:
         figures = phases[phase]
         print(line(label, figures["seconds"], figures["peak_rss_mib"], figures["rss_before_mib"]))
     print(line("whole import (upload + run)", total, result["peak_rss_mib"]))  # type: ignore[arg-type]
+    print(
+        f"  of which CPU time in the importing process: {result['cpu_seconds']:.2f} s (the rest is PostgreSQL and waiting)"
+    )
     print(
         f"  result: {result['status']}, {result['credited']:,} credited, {result['errors']:,} bad rows, {result['held']:,} held;"
         f" ledger: {result['ledger_entries']:,} entries for {result['ledger_people']:,} people"
