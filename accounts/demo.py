@@ -186,4 +186,17 @@ def load_demo() -> list[DemoAccount]:
     from learning.demo import load_demo_catalogue
 
     load_demo_catalogue()
+    _copy_year_rules_up_to_this_year()
     return DEMO_ACCOUNTS
+
+
+def _copy_year_rules_up_to_this_year() -> None:
+    """The notice sets 2024; the demo runs today, so each later year up to this one starts as a copy
+    (as city bureau staff would do), and claims can be filed for the current year."""
+    from hours.models import YearRuleSet
+    from hours.services import year_rules_copy
+
+    this_year = timezone.localdate().year
+    for year in range(2025, this_year + 1):
+        if not YearRuleSet.objects.filter(year=year).exists():
+            year_rules_copy(actor=None, from_year=year - 1, to_year=year)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from learning.selectors import notices_published
+from learning.selectors import notices_for, notices_published
 
 from . import policies, selectors, services
 from .forms import EmployerChangeForm, MembershipRejectForm, ProfileForm
@@ -51,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "roles": roles,
         "Role": Role,
         "membership": selectors.current_membership(user),
-        "notices": notices_published(limit=5),
+        "notices": notices_for(user, limit=5),
         "notifications": selectors.unread_notifications(user)[:5],
     }
     if policies.can_manage_unit_members(user):

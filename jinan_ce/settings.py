@@ -222,7 +222,9 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-USERSESSIONS_TRACK_ACTIVITY = True
+# Activity tracking would cost a SELECT and an UPDATE on every request (heartbeats included); the
+# sessions list still shows where and when each session started.
+USERSESSIONS_TRACK_ACTIVITY = False
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -323,6 +325,39 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/img/favicon.svg",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every choice set gets its own schema name, so enums of different models never collide.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "accounts.models.OrganisationKind",
+        "UnitTypeEnum": "accounts.models.UnitType",
+        "EducationEnum": "accounts.models.Education",
+        "TitleLevelEnum": "accounts.models.TitleLevel",
+        "RoleEnum": "accounts.models.Role",
+        "MembershipStatusEnum": "accounts.models.MembershipStatus",
+        "ExportKindEnum": "hours.certificate_models.ExportKind",
+        "ExportStatusEnum": "hours.certificate_models.ExportStatus",
+        "LedgerCategoryEnum": "hours.models.LedgerCategory",
+        "SourceTypeEnum": "hours.models.SourceType",
+        "ClaimStatusEnum": "hours.models.ClaimStatus",
+        "CourseKindEnum": "learning.models.CourseKind",
+        "CourseStatusEnum": "learning.models.CourseStatus",
+        "LessonKindEnum": "learning.models.LessonKind",
+        "StudyFlagKindEnum": "learning.models.StudyFlagKind",
+        "ReviewStatusEnum": "learning.models.ReviewStatus",
+        "AttendanceSourceEnum": "learning.models.AttendanceSource",
+        "SelectionStatusEnum": "learning.models.SelectionStatus",
+        "ApplicantCategoryEnum": "learning.models.ApplicantCategory",
+        "CohortStatusEnum": "learning.models.CohortStatus",
+        "AssessmentResultEnum": "learning.models.AssessmentResult",
+        "TechnicalLevelEnum": "learning.models.TechnicalLevel",
+        "TrainingKindEnum": "filings.models.TrainingKind",
+        "FilingStatusEnum": "filings.models.FilingStatus",
+        "FilingChannelEnum": "filings.models.FilingChannel",
+        "ImportSourceEnum": "filings.models.ImportSource",
+        "ImportStatusEnum": "filings.models.ImportStatus",
+        "ImportPhaseEnum": "filings.models.ImportPhase",
+        "CreditStatusEnum": "filings.models.CreditStatus",
+        "IssueKindEnum": "filings.models.IssueKind",
+    },
 }
 
 # Content Security Policy: nothing but this origin; no inline scripts anywhere.

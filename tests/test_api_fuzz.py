@@ -3,8 +3,12 @@ conforms to the schema. Examples per operation are few (CI time); properties, no
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
@@ -24,6 +28,18 @@ ROLES = [
     "provider_staff",
     "platform_admin",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Calling the WSGI application directly fires request_started/finished, whose handler closes the
+    database connection (and with it the test's transaction). Django's test client detaches that
+    handler; do the same here."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=ROLES)
