@@ -60,7 +60,7 @@ def copy_rows(
     quoted_columns = ", ".join(connection.ops.quote_name(column) for column in all_columns)
     prefix = "".join(copy_text(value) + "\t" for value in constants.values())
     count = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's errors as Django's
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         statement = f"COPY {connection.ops.quote_name(table)} ({quoted_columns}) FROM STDIN"
         with raw.copy(statement) as copy:

@@ -28,7 +28,8 @@ What it does:
 
 ``--ledger reference`` (the default) installs in the child the bulk ledger functions filings asks the
 hours app for (``ledger_post_credits_bulk``, ``ledger_reverse_credits_bulk``; reference implementation
-below: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING per batch).
+below: COPY straight into the ledger inside a savepoint; if a source already posted, the savepoint is
+rolled back and the batch goes through a temporary table and INSERT ... SELECT ... ON CONFLICT DO NOTHING).
 ``--ledger as-is`` uses whatever ``hours.services`` offers today (row by row through
 ``ledger_post_credit`` until the bulk functions land); run it with ``--rows 5000`` or so.
 """
@@ -231,7 +232,8 @@ def install_reference_bulk_ledger() -> None:
     hours with one decimal place, a known category and source type, the year's rule set published; one
     credit per (person, source type, source id, category), enforced by the database's partial unique
     index (ON CONFLICT DO NOTHING); one audit record per call instead of one per entry."""
-    from django.db import connection
+    from django.db import IntegrityError, connection, transaction
+    from django.utils import timezone
 
     from accounts.audit import audit_record
     from filings.bulk import copy_rows
@@ -259,40 +261,74 @@ def install_reference_bulk_ledger() -> None:
                 raise ValueError("unknown category or source type")
             if line.category in capped_categories:
                 raise ValueError("course categories have caps: post them through ledger_post_credit")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS ledger_bulk_in (person_id bigint, year smallint, category varchar(20),"
-                " hours numeric(6,1), rule_code varchar(12), source_type varchar(20), source_id varchar(64), memo varchar(300))"
-                " ON COMMIT DELETE ROWS"
-            )
-        copy_rows(
-            "ledger_bulk_in",
-            ["person_id", "year", "category", "hours", "rule_code", "source_type", "source_id", "memo"],
-            (
-                (
-                    line.person_id,
-                    line.year,
-                    line.category,
-                    line.hours,
-                    line.rule_code,
-                    line.source_type,
-                    line.source_id,
-                    line.memo[:300],
+        actor_id = actor.pk if actor is not None and actor.pk else None
+        now = timezone.now()
+        try:
+            # Fast path: straight in with COPY. A source that already posted makes the unique index refuse
+            # the whole COPY; then the savepoint is rolled back and the slow path skips those sources.
+            with transaction.atomic():
+                inserted = copy_rows(
+                    table,
+                    [
+                        "person_id",
+                        "year",
+                        "category",
+                        "hours",
+                        "rule_code",
+                        "source_type",
+                        "source_id",
+                        "memo",
+                    ],
+                    (
+                        (
+                            line.person_id,
+                            line.year,
+                            line.category,
+                            line.hours,
+                            line.rule_code,
+                            line.source_type,
+                            line.source_id,
+                            line.memo[:300],
+                        )
+                        for line in credits
+                    ),
+                    constants={"evidence_key": "", "created_at": now, "created_by_id": actor_id},
                 )
-                for line in credits
-            ),
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (person_id, year, category, hours, rule_code, source_type, source_id, evidence_key,"
-                " memo, created_at, created_by_id, reverses_id)"
-                " SELECT person_id, year, category, hours, rule_code, source_type, source_id, '', memo, now(), %s, NULL"
-                " FROM ledger_bulk_in"
-                " ON CONFLICT (person_id, source_type, source_id, category) WHERE reverses_id IS NULL DO NOTHING",
-                [actor.pk if actor is not None and actor.pk else None],
+        except IntegrityError:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE IF NOT EXISTS ledger_bulk_in (person_id bigint, year smallint, category varchar(20),"
+                    " hours numeric(6,1), rule_code varchar(12), source_type varchar(20), source_id varchar(64), memo varchar(300))"
+                    " ON COMMIT DELETE ROWS"
+                )
+            copy_rows(
+                "ledger_bulk_in",
+                ["person_id", "year", "category", "hours", "rule_code", "source_type", "source_id", "memo"],
+                (
+                    (
+                        line.person_id,
+                        line.year,
+                        line.category,
+                        line.hours,
+                        line.rule_code,
+                        line.source_type,
+                        line.source_id,
+                        line.memo[:300],
+                    )
+                    for line in credits
+                ),
             )
-            inserted = cursor.rowcount
-            cursor.execute("TRUNCATE ledger_bulk_in")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} (person_id, year, category, hours, rule_code, source_type, source_id, evidence_key,"
+                    " memo, created_at, created_by_id, reverses_id)"
+                    " SELECT person_id, year, category, hours, rule_code, source_type, source_id, '', memo, %s, %s, NULL"
+                    " FROM ledger_bulk_in"
+                    " ON CONFLICT (person_id, source_type, source_id, category) WHERE reverses_id IS NULL DO NOTHING",
+                    [now, actor_id],
+                )
+                inserted = cursor.rowcount
+                cursor.execute("TRUNCATE ledger_bulk_in")
         audit_record(
             actor=actor,
             action="hours.ledger.credit_bulk",

@@ -820,3 +820,54 @@ def test_the_template_has_chinese_headers_an_example_row_and_a_text_id_column(
     assert "填写说明" in workbook.sheetnames
     channel = load_workbook(io.BytesIO(reports.roster_template(source=ImportSource.HEALTH, year=2026)))
     assert next(channel["学员名单"].iter_rows(values_only=True)) == reports.CHANNEL_HEADERS
+
+
+def test_the_ledger_door_switches_to_bulk_posting_when_the_hours_app_offers_it(
+    world: World,
+    ended_filing: TrainingFiling,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hours import services as hours_services
+
+    calls: list[tuple[str, int]] = []
+
+    def post_bulk(*, credits: list, actor: User | None) -> int:
+        calls.append(("post", len(credits)))
+        for line in credits:  # what the real one does in one statement
+            hours_services.ledger_post_credit(
+                person=User.objects.get(pk=line.person_id),
+                year=line.year,
+                category=line.category,
+                hours=line.hours,
+                source_type=line.source_type,
+                source_id=line.source_id,
+                memo=line.memo,
+                actor=actor,
+                rule_code=line.rule_code,
+            )
+        return len(credits)
+
+    def reverse_bulk(*, reversals: list, actor: User | None, reason: str) -> int:
+        calls.append(("reverse", len(reversals)))
+        for line in reversals:
+            entry = LedgerEntry.objects.get(
+                person_id=line.person_id, source_id=line.source_id, reverses__isnull=True
+            )
+            hours_services.ledger_reverse(entry=entry, actor=None, reason=reason)
+        return len(reversals)
+
+    monkeypatch.setattr(hours_services, "ledger_post_credits_bulk", post_bulk, raising=False)
+    monkeypatch.setattr(hours_services, "ledger_reverse_credits_bulk", reverse_bulk, raising=False)
+    run_import(
+        django_capture_on_commit_callbacks, world.county_staff, ended_filing, [[ZHANG_MIN_ID, "张敏", 8]]
+    )
+    run_import(
+        django_capture_on_commit_callbacks,
+        world.county_staff,
+        ended_filing,
+        [[ZHANG_MIN_ID, "张敏", 4]],
+        correction=True,
+    )
+    assert calls == [("post", 1), ("reverse", 1), ("post", 1)]
+    assert balance(world.professional, ended_filing.year) == Decimal(4)
