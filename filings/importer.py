@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -317,8 +319,21 @@ def _finish_run(import_id: int) -> RosterImport:
 
 def roster_import_run(*, import_id: int, hooks: ImportHooks | None = None) -> RosterImport:
     """Runs (or resumes) an import to its end. A refused file ends it as failed with the reason; an
-    unexpected exception propagates (the task records it), leaving the written batches in place."""
-    hooks = hooks or ImportHooks()
+    unexpected exception propagates (the task records it), leaving the written batches in place.
+
+    The cyclic garbage collector is paused meanwhile: a 100,000-row roster makes hundreds of thousands
+    of small objects, none in reference cycles, and the collector's passes over them cost about a
+    third of the checking time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(import_id, hooks or ImportHooks())
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(import_id: int, hooks: ImportHooks) -> RosterImport:
     roster_import = _claim(import_id)
     if roster_import is None:
         return RosterImport.objects.get(pk=import_id)
@@ -405,6 +420,9 @@ def _write_batch(
     rows = checked.rows[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, batch_end)]
     result = _classify(roster_import, rows, memo, lookup_existing=lookup_existing)
     now = timezone.now()
+    # In ID-number-digest order: the unique index on (scope, digest) is then filled in order, not at
+    # random places, which makes the insert about a third cheaper.
+    result.credits_new.sort(key=itemgetter(0))
     insert_rows(
         RosterCredit,
         CREDIT_FIELDS,

@@ -361,15 +361,29 @@ def check_rows(
     zero = Decimal(0)
     checked: list[RosterRow] = []
     seen: dict[str, list[RosterRow]] = {}
-    for index, cells in enumerate(parsed.rows):
-        if len(cells) < width:
-            cells = [*cells, *([""] * (width - len(cells)))]
-        raw_id = cells[id_column]
-        raw_name = cells[name_column]
-        raw_hours = cells[hours_column]
-        if not (raw_id and raw_id.__class__ is str) and _is_blank(cells):
-            continue
-        row = RosterRow(index=index, row_number=parsed.row_number(index))
+    first_date, last_date, hours_limit = rules.first_date, rules.last_date, rules.hours_limit
+    start_position, end_position = columns.get(START), columns.get(END)
+    date_positions = [position for _key, position in date_columns]
+    first_row_number = parsed.header_row_number + 1
+
+    def dates_fine(cells: Sequence[object]) -> bool:
+        """Every date cell empty or a date within the range, and the end not before the start."""
+        for position in date_positions:
+            value = cells[position]
+            if value == "":
+                continue
+            if value.__class__ is not datetime.date or not first_date <= value <= last_date:  # type: ignore[operator]
+                return False
+        if start_position is not None and end_position is not None:
+            start, end = cells[start_position], cells[end_position]
+            if start != "" and end != "" and end < start:  # type: ignore[operator]
+                return False
+        return True
+
+    def check_row(index: int, cells: Sequence[object]) -> RosterRow | None:
+        """The general path, for any row the fast path below does not take: every reason collected."""
+        raw_id, raw_name, raw_hours = cells[id_column], cells[name_column], cells[hours_column]
+        row = RosterRow(index=index, row_number=first_row_number + index)
         errors = row.errors
         # ID number.
         if isinstance(raw_id, float) and abs(raw_id) >= ID_NUMBER_AS_FLOAT_FROM:
@@ -384,7 +398,7 @@ def check_rows(
             else:
                 row.id_number = normalised
                 if normalised == rules.example_id_number:
-                    continue  # the template's example row, left in by mistake
+                    return None  # the template's example row, left in by mistake
         # Name.
         name = normalise_name(raw_name)
         row.name = name[:100]
@@ -402,7 +416,7 @@ def check_rows(
                 errors.append(texts["hours_not_number"] % {"value": row.hours_text[:20]})
             elif hours < zero or (hours == zero and not rules.allow_zero_hours):
                 errors.append(texts["hours_not_positive"])
-            elif hours > rules.hours_limit:
+            elif hours > hours_limit:
                 errors.append(rules.hours_limit_message % {"hours": _format(hours)})
             else:
                 row.hours = hours
@@ -417,15 +431,68 @@ def check_rows(
                 errors.append(
                     texts["date_invalid"] % {"column": COLUMN_LABELS[key], "value": cell_text(raw)[:20]}
                 )
-            elif not rules.first_date <= value <= rules.last_date:
+            elif not first_date <= value <= last_date:
                 errors.append(rules.date_message % {"column": COLUMN_LABELS[key], "value": value.isoformat()})
             else:
                 dates[key] = value
         if START in dates and END in dates and dates[END] < dates[START]:
             errors.append(texts["dates_reversed"])
-        if row.id_number:
-            seen.setdefault(row.id_number, []).append(row)
-        checked.append(row)
+        return row
+
+    mask = identity.mask_id_number
+    id_error = id_checker.error
+    example = rules.example_id_number
+    hours_texts: dict[float, str] = {}
+    for index, cells in enumerate(parsed.rows):
+        if len(cells) < width:
+            cells = [*cells, *([""] * (width - len(cells)))]
+        raw_id, raw_name, raw_hours = cells[id_column], cells[name_column], cells[hours_column]
+        # The fast path: a clean 18-character number, a plain name, hours as a number cell, dates as
+        # date cells. Whatever it does not accept goes through check_row, which says why.
+        if (
+            raw_id.__class__ is str
+            and len(raw_id) == 18  # type: ignore[arg-type]
+            and raw_id.isascii()  # type: ignore[union-attr]
+            and raw_id.isalnum()  # type: ignore[union-attr]
+            and raw_name.__class__ is str
+            and 0 < len(raw_name) <= 50  # type: ignore[arg-type]
+            and raw_name.isalpha()  # type: ignore[union-attr]
+            and max(raw_name) < _FULL_WIDTH_FIRST  # type: ignore[type-var]
+            and raw_hours.__class__ is float
+        ):
+            normalised = raw_id.upper()  # type: ignore[union-attr]
+            hours = parse_hours(raw_hours)
+            if (
+                hours is not None
+                and zero < hours <= hours_limit
+                and normalised != example
+                and id_error(normalised) is None
+                and dates_fine(cells)
+            ):
+                hours_text = hours_texts.get(raw_hours)  # type: ignore[call-overload]
+                if hours_text is None:
+                    hours_text = hours_texts[raw_hours] = cell_text(raw_hours)  # type: ignore[index]
+                row = RosterRow(
+                    index,
+                    first_row_number + index,
+                    normalised,
+                    "",
+                    mask(normalised),
+                    raw_name,
+                    hours,
+                    hours_text,
+                )  # type: ignore[arg-type]
+                seen.setdefault(normalised, []).append(row)
+                checked.append(row)
+                continue
+        if not (raw_id and raw_id.__class__ is str) and _is_blank(cells):
+            continue
+        checked_row = check_row(index, cells)
+        if checked_row is None:
+            continue
+        if checked_row.id_number:
+            seen.setdefault(checked_row.id_number, []).append(checked_row)
+        checked.append(checked_row)
     duplicate_message = str(messages.ROW_DUPLICATE)
     for id_number, rows in seen.items():
         if len(rows) == 1:
