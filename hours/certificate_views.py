@@ -368,14 +368,14 @@ def hours_behind(request: HttpRequest) -> HttpResponse:
     organisation = _organisation_from(request, scopes, request.GET)
     if not account_policies.governs(user, organisation):
         raise Http404
-    rows = dashboards.people_behind([organisation.path], year)
-    page_rows = [{"row": row, "missing": dashboards.missing_of(row)} for row in rows[:500]]
+    rows, count = dashboards.people_behind_page(organisation.path, year, limit=500)
+    page_rows = [{"row": row, "missing": dashboards.missing_of(row)} for row in rows]
     return render(
         request,
         "reports/behind.html",
         {
             "rows": page_rows,
-            "count": len(rows),
+            "count": count,
             "scopes": scopes,
             "organisation": organisation,
             "years": selectors.years_with_rules(),

@@ -323,6 +323,20 @@ def people_behind(paths: Iterable[str], year: int) -> list[ReportRow]:
     return rows
 
 
+def people_behind_page(path: str, year: int, limit: int) -> tuple[list[ReportRow], int]:
+    """The first ``limit`` people behind under ``path`` and how many there are, without holding the
+    whole list (a city has hundreds of thousands)."""
+    shown: list[ReportRow] = []
+    count = 0
+    for row in report_rows(path, year):
+        if row.is_compliant:
+            continue
+        count += 1
+        if len(shown) < limit:
+            shown.append(row)
+    return shown, count
+
+
 def behind_paths(user: User | AnonymousUser) -> list[str]:
     """Unit admins see their own units' people; other governing roles their whole jurisdiction."""
     return account_policies.governed_paths(user)
