@@ -414,6 +414,11 @@ def _write_batch(
         return False
     if roster_import.cancel_requested:
         return False
+    if connection.vendor == "postgresql":
+        # Foreign keys are checked row by row while COPY streams (on the database's core, as Python
+        # formats the next rows) instead of all at once at commit, when Python waits.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     start = max(batch_start, roster_import.checkpoint)
     if start >= batch_end:
         return True  # another run already wrote this batch

@@ -44,6 +44,7 @@ from .models import (
     TrainingFiling,
     ledger_source_id,
 )
+from .roster import normalise_name
 
 
 class Action:
@@ -801,7 +802,7 @@ def held_hours_attach(*, user: User) -> list[RosterCredit]:
         detail={
             "credits": [credit.pk for credit in held],
             "hours": str(total),
-            "names_differ": [credit.pk for credit in held if credit.name != user.real_name.replace(" ", "")],
+            "names_differ": [credit.pk for credit in held if credit.name != normalise_name(user.real_name)],
         },
     )
     notify(
