@@ -43,11 +43,9 @@ format: $(PYTHON)
 migrate: $(PYTHON)
 	$(MANAGE) migrate
 
-# makemessages needs GNU gettext (apt-get install gettext).
+# makemessages + report of untranslated/fuzzy entries + compilemessages (installs gettext when missing).
 messages: $(PYTHON)
-	mkdir -p locale
-	$(MANAGE) makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
-	$(MANAGE) compilemessages --ignore '.venv/*'
+	bash scripts/messages
 
 clean:
 	rm -rf var/ci var/test-results .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
