@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import policies as filing_policies
 from hours import policies as hours_policies
+from hours import review_policies
 from learning import policies as learning_policies
 
 from . import policies
@@ -27,6 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((str(_("我的学时")), reverse("hours_my")))
             items.append((str(_("学时申报")), reverse("hours_claims")))
             items.append((str(_("学时证明")), reverse("certificate_home")))
+        if review_policies.is_reviewer(user):
+            items.append((str(_("审核工作台")), reverse("hours_review_queue")))
+        if review_policies.can_view_integrity_archive(user):
+            items.append((str(_("诚信档案")), reverse("hours_integrity")))
         if hours_policies.can_edit_year_rules(user):
             items.append((str(_("年度学时规则")), reverse("hours_year_rules")))
         if learning_policies.is_learner(user):

@@ -18,4 +18,5 @@ urlpatterns = [
     path("ledger/", apis.LedgerApi.as_view(), name="api_hours_ledger"),
     path("summary/", apis.YearSummaryApi.as_view(), name="api_hours_summary"),
     path("", include("hours.certificate_apis")),
+    path("", include("hours.review_api_urls")),
 ]

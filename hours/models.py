@@ -221,10 +221,22 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # For the review workflow: which stage holds the claim, and whether any review decision exists yet
-    # (withdrawal is allowed only before one does).
+    # For the review workflow: which stage holds the claim (``ReviewStageKind``: 1 unit, 2 department,
+    # 3 bureau, 4 city bureau), and whether any review decision exists yet (withdrawal is allowed only
+    # before one does).
     current_stage = models.PositiveSmallIntegerField(_("当前审核环节"), null=True, blank=True)
     review_started = models.BooleanField(_("已开始审核"), default=False)
+    # The organisation that must act at the current stage and by when (copied from the open
+    # ``ClaimReviewStage``), so a reviewer's queue is one indexed range of this table.
+    review_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("当前审核机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_due_at = models.DateTimeField(_("本环节审核期限"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -237,6 +249,13 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["person", "year"], name="hours_claim_person_year"),
             models.Index(fields=["unit", "status"], name="hours_claim_unit_status"),
+            # Reviewer queues: oldest first, and the overdue ones.
+            models.Index(
+                fields=["review_organisation", "status", "submitted_at"], name="hours_claim_review_queue"
+            ),
+            models.Index(
+                fields=["review_organisation", "status", "review_due_at"], name="hours_claim_review_due"
+            ),
         ]
         constraints = [
             # Per person: a competition (keyed by its name and date) has many participants.
@@ -349,3 +368,4 @@ class RequirementReduction(models.Model):
 
 
 from .certificate_models import *  # noqa: E402, F403  (certificate tables, part of this app)
+from .review_models import *  # noqa: E402, F403

@@ -21,4 +21,5 @@ urlpatterns = [
     path("rules/", views.year_rules_list, name="hours_year_rules"),
     path("rules/<int:year>/", views.year_rules_edit, name="hours_year_rules_edit"),
     path("", include("hours.certificate_urls")),
+    path("", include("hours.review_urls")),
 ]

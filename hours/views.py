@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,9 +13,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import display, policies, selectors, services
+from . import display, policies, review_policies, selectors, selectors_review, services
 from .forms import ClaimForm, YearRulesCopyForm, YearRulesForm
 from .models import Claim, ClaimEvidence, SourceType
 from .rules import RuleNotClaimableError, RuleSpec, get_spec
@@ -203,6 +205,7 @@ def claim_preview(request: HttpRequest, code: str) -> HttpResponse:
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
     spec = claim.spec
+    trail = selectors_review.claim_trail(claim)
     return render(
         request,
         "hours/claim_detail.html",
@@ -213,6 +216,15 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": list(claim.evidence.all()),
             "badge": display.STATUS_BADGES.get(claim.status, ""),
             "is_claimant": policies.is_claimant(request.user, claim),
+            # The review workflow: where the claim stands, and every decision on record.
+            "stages": selectors_review.claim_stages(claim),
+            "trail": trail,
+            "last_comment": next(
+                (record for record in reversed(trail) if record.decision in ("return", "reject")), None
+            ),
+            "show_addresses": not policies.is_claimant(request.user, claim),
+            "can_review": review_policies.can_act_on(request.user, claim)
+            or review_policies.can_revoke(request.user, claim),
         },
     )
 
@@ -245,8 +257,21 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("hours_claim_detail", pk=claim.pk)
 
 
+#: Evidence is shown inline on the review pages (PDFs in an <iframe>, images in <img>): its response may
+#: be framed by this site only. Chromium's PDF viewer draws its page with inline styles and an <embed>,
+#: which the site-wide policy would refuse; the response is never HTML (types are checked by content
+#: and sent with nosniff), so allowing them here opens nothing.
+EVIDENCE_CSP = {
+    "frame-ancestors": ["'self'"],
+    "object-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+}
+
+
 @login_required
 @require_GET
+@xframe_options_sameorigin
+@csp_replace(EVIDENCE_CSP)
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     """An evidence file, for the claimant and the reviewers who may see the claim; 404 for anyone else."""
     claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)

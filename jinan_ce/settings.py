@@ -338,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "LedgerCategoryEnum": "hours.models.LedgerCategory",
         "SourceTypeEnum": "hours.models.SourceType",
         "ClaimStatusEnum": "hours.models.ClaimStatus",
+        "ReviewStageKindEnum": "hours.review_models.ReviewStageKind",
         "CourseKindEnum": "learning.models.CourseKind",
         "CourseStatusEnum": "learning.models.CourseStatus",
         "LessonKindEnum": "learning.models.LessonKind",

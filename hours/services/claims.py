@@ -316,13 +316,17 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
     )
     if result.refused:
         raise ValidationError(result.refusal)
+    from ..review import review_chain_start
+
+    from_status = claim.status
     claim_move(claim, ClaimStatus.SUBMITTED)
     claim.preview_hours = result.hours
     claim.preview_reasons = credit_messages(result, claim.year)
     claim.unit = person.unit
     claim.submitted_at = timezone.now()
     claim.review_started = False
-    claim.current_stage = None
+    # The review chain of the unit, from its first stage (after a return too): sets current_stage.
+    review_chain_start(claim=claim, actor=actor, from_status=from_status)
     _save_claim(claim)
     _audit_claimant(actor, "hours.claim.submit", claim, preview_hours=str(result.hours))
     return claim
@@ -332,11 +336,15 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
 def claim_withdraw(*, actor: User, claim_id: int) -> Claim:
     """The claimant takes a claim back: a draft, a returned claim, or a submitted one before any review
     decision (``review_started`` is set by the review workflow's first decision)."""
+    from ..review import review_chain_end
+
     claim = locked_own_claim(actor, claim_id)
     if not claim.is_withdrawable:
         raise ValidationError(CLAIM_NOT_WITHDRAWABLE)
+    from_status = claim.status
     claim_move(claim, ClaimStatus.WITHDRAWN)
     claim.decided_at = timezone.now()
+    review_chain_end(claim=claim, actor=actor, from_status=from_status)
     _save_claim(claim)
     _audit_claimant(actor, "hours.claim.withdraw", claim)
     return claim
