@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -454,6 +454,7 @@ def _write_batch(
         actor=actor,
         reason=_("更正导入：%(file)s") % {"file": roster_import.original_name},
     )
+    result.ledger_credits.sort(key=attrgetter("person_id"))  # the ledger's indexes all lead with the person
     ledger.post_credits(result.ledger_credits, actor=actor)
     insert_rows(RosterIssue, ISSUE_FIELDS, result.issues)
     counts = result.counts

@@ -292,8 +292,10 @@ class RosterCredit(models.Model):
     id_number_digest = models.CharField(max_length=64)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18)
     name = models.CharField(_("姓名"), max_length=50)
-    # Both foreign keys go without their own index: (person, year) below serves the person's look-ups,
-    # and imports are never deleted; every index costs time on a 100,000-row import.
+    # Without an index of its own ((person, year) below serves the person's look-ups) and without a
+    # database constraint: the id comes from the account look-up of the same run, people are never
+    # deleted, and a credited person is held by the ledger's own foreign key to them. Each would cost
+    # a second or so on a 100,000-row import.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -301,6 +303,7 @@ class RosterCredit(models.Model):
         on_delete=models.PROTECT,
         related_name="roster_credits",
         db_index=False,
+        db_constraint=False,
     )
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
     status = models.CharField(_("状态"), max_length=20, choices=CreditStatus.choices)
@@ -337,8 +340,10 @@ class RosterCredit(models.Model):
 
 
 def ledger_source_id(scope: str, person_id: int | None, revision: int) -> str:
-    """The ledger's idempotency key: one credit per scope, person and revision of the hours."""
-    return f"{scope}:p{person_id}:r{revision}"
+    """The ledger's idempotency key: one credit per scope, person and revision of the hours. The person's
+    id is zero-padded so that keys sort like ids: a batch posted in id order fills the ledger's indexes
+    in order."""
+    return f"{scope}:p{person_id or 0:010d}:r{revision}"
 
 
 class IssueKind(models.TextChoices):

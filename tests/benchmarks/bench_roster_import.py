@@ -448,15 +448,24 @@ def child_import(path: Path, ledger_mode: str) -> dict[str, object]:
     marks: dict[str, tuple[float, float]] = {}
     can_reset = reset_peak_rss()
 
+    cpu_marks: dict[str, tuple[float, float | None]] = {}
+
     def started(phase: str) -> None:
         if can_reset:
             reset_peak_rss()
         marks[phase] = (time.perf_counter(), rss_mib())
+        cpu_marks[phase] = (time.process_time(), process_cpu_seconds(backend_pid))
 
     def finished(phase: str) -> None:
         began, rss_before = marks[phase]
+        cpu_began, backend_began = cpu_marks[phase]
+        backend_now = process_cpu_seconds(backend_pid)
         phases[phase] = {
             "seconds": time.perf_counter() - began,
+            "cpu_seconds": time.process_time() - cpu_began,
+            "backend_cpu_seconds": backend_now - backend_began
+            if backend_now is not None and backend_began is not None
+            else 0.0,
             "peak_rss_mib": peak_rss_mib(),
             "rss_before_mib": rss_before,
         }
@@ -626,6 +635,9 @@ def main() -> None:
     ):
         figures = phases[phase]
         print(line(label, figures["seconds"], figures["peak_rss_mib"], figures["rss_before_mib"]))
+        print(
+            f"  {'':<44} CPU {figures['cpu_seconds']:5.2f} s Python + {figures['backend_cpu_seconds']:5.2f} s PostgreSQL"
+        )
     print(line("whole import (upload + run)", total, result["peak_rss_mib"]))  # type: ignore[arg-type]
     print(
         f"  CPU time: {result['cpu_seconds']:.2f} s in the importing process, "

@@ -139,7 +139,7 @@ def test_good_rows_are_credited_and_bad_rows_listed_with_reasons(
     }
     year = ended_filing.year
     assert ledger_of(world.professional) == [
-        (Decimal("8.0"), f"filing:{ended_filing.pk}:p{world.professional.pk}:r1", False)
+        (Decimal("8.0"), f"filing:{ended_filing.pk}:p{world.professional.pk:010d}:r1", False)
     ]
     entry = LedgerEntry.objects.get(person=world.professional)
     assert (entry.year, entry.category, entry.rule_code) == (year, LedgerCategory.PROFESSIONAL, "PRO-2")
@@ -243,7 +243,7 @@ def test_a_correction_file_replaces_hours_through_a_reversal(
         [[ZHANG_MIN_ID, "张敏", 20]],
         correction=True,
     )
-    scope = f"filing:{ended_filing.pk}:p{world.professional.pk}"
+    scope = f"filing:{ended_filing.pk}:p{world.professional.pk:010d}"
     assert ledger_of(world.professional) == [
         (Decimal("8.0"), f"{scope}:r1", False),
         (Decimal("-8.0"), f"{scope}:r1", True),
@@ -320,7 +320,7 @@ def test_held_hours_are_attached_when_the_person_registers(
     attached = services.held_hours_attach(user=person)  # what accounts.services.user_register calls
 
     assert [credit.hours for credit in attached] == [Decimal("12.0")]
-    assert ledger_of(person) == [(Decimal("12.0"), f"filing:{ended_filing.pk}:p{person.pk}:r2", False)]
+    assert ledger_of(person) == [(Decimal("12.0"), f"filing:{ended_filing.pk}:p{person.pk:010d}:r2", False)]
     credit = RosterCredit.objects.get(filing=ended_filing)
     assert (credit.person, credit.status) == (person, CreditStatus.CREDITED)
     assert AuditEvent.objects.filter(action="filings.held_hours.attach", actor=person).count() == 1
@@ -721,7 +721,7 @@ def test_industry_channel_hours_are_credited_as_professional_hours_tagged_with_t
         LedgerCategory.PROFESSIONAL,
         SourceType.IMPORT,
     )
-    assert entry.source_id == f"health:{year}:p{world.professional.pk}:r1"
+    assert entry.source_id == f"health:{year}:p{world.professional.pk:010d}:r1"
     assert entry.memo == f"卫生健康行业学时导入（{year}年度）"
     assert issue_messages(roster_import) == {
         4: str(messages.ROW_DATE_OUTSIDE_YEAR)
