@@ -90,6 +90,8 @@ class RegistrationForm(SignupForm):
             self.fields["email"].widget.attrs["placeholder"] = ""
         self.fields["password1"].label = _("密码")
         self.fields["password2"].label = _("确认密码")
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs["placeholder"] = ""
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
         for name in ("title_level", "education"):

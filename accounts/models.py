@@ -189,6 +189,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.real_name
 
 
+def user_display(user: User) -> str:
+    return user.real_name
+
+
 class Role(models.TextChoices):
     PROFESSIONAL = "professional", _("专业技术人员")
     UNIT_ADMIN = "unit_admin", _("单位管理员")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -189,12 +190,13 @@ def user_register(*, registration: Registration) -> User:
         organisation=registration.unit,
         role=Role.PROFESSIONAL,
     )
-    _notify_unit_admins(
-        registration.unit,
-        title=_("新注册人员待确认"),
-        body=_("%(name)s 注册时选择了本单位，请确认其单位关系。") % {"name": user.real_name},
-        link="/unit/members/",
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+        _notify_unit_admins(
+            registration.unit,
+            title=_("新注册人员待确认"),
+            body=_("%(name)s 注册时选择了本单位，请确认其单位关系。") % {"name": user.real_name},
+            link="/unit/members/",
+        )
     return user
 
 
@@ -287,13 +289,14 @@ def membership_confirm(*, actor: User, membership_id: int) -> Membership:
         previous.status = MembershipStatus.ENDED
         previous.ended_at = now
         previous.save(update_fields=["status", "ended_at"])
-        _notify_unit_admins(
-            previous.unit,
-            title=_("人员调出通知"),
-            body=_("%(name)s 已调入 %(unit)s，不再属于本单位。")
-            % {"name": person.real_name, "unit": membership.unit.name},
-            link="/unit/members/",
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+            _notify_unit_admins(
+                previous.unit,
+                title=_("人员调出通知"),
+                body=_("%(name)s 已调入 %(unit)s，不再属于本单位。")
+                % {"name": person.real_name, "unit": membership.unit.name},
+                link="/unit/members/",
+            )
     membership.status = MembershipStatus.CONFIRMED
     membership.decided_at = now
     membership.decided_by = actor
@@ -308,12 +311,13 @@ def membership_confirm(*, actor: User, membership_id: int) -> Membership:
         assignment=policies.governing_assignment(actor, membership.unit, (Role.UNIT_ADMIN,)),
         detail={"previous_unit": previous.unit_id if previous else None},
     )
-    notify(
-        recipient=person,
-        title=_("单位关系已确认"),
-        body=_("%(unit)s 已确认您为本单位人员。") % {"unit": membership.unit.name},
-        link="/profile/",
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+        notify(
+            recipient=person,
+            title=_("单位关系已确认"),
+            body=_("%(unit)s 已确认您为本单位人员。") % {"unit": membership.unit.name},
+            link="/profile/",
+        )
     return membership
 
 
@@ -342,13 +346,14 @@ def membership_reject(*, actor: User, membership_id: int, reason: str) -> Member
         assignment=policies.governing_assignment(actor, membership.unit, (Role.UNIT_ADMIN,)),
         reason=reason,
     )
-    notify(
-        recipient=person,
-        title=_("单位关系未通过"),
-        body=_("%(unit)s 未确认您的单位关系，理由：%(reason)s")
-        % {"unit": membership.unit.name, "reason": reason},
-        link="/profile/",
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+        notify(
+            recipient=person,
+            title=_("单位关系未通过"),
+            body=_("%(unit)s 未确认您的单位关系，理由：%(reason)s")
+            % {"unit": membership.unit.name, "reason": reason},
+            link="/profile/",
+        )
     return membership
 
 
@@ -376,12 +381,13 @@ def employer_change_request(*, actor: User, unit: Organisation) -> Membership:
     audit_record(
         actor=actor, action="membership.request", target=membership, organisation=unit, role=Role.PROFESSIONAL
     )
-    _notify_unit_admins(
-        unit,
-        title=_("调入申请待确认") if has_confirmed else _("新注册人员待确认"),
-        body=_("%(name)s 申请加入本单位，请确认。") % {"name": person.real_name},
-        link="/unit/members/",
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+        _notify_unit_admins(
+            unit,
+            title=_("调入申请待确认") if has_confirmed else _("新注册人员待确认"),
+            body=_("%(name)s 申请加入本单位，请确认。") % {"name": person.real_name},
+            link="/unit/members/",
+        )
     return membership
 
 

@@ -129,11 +129,23 @@ if DATABASE_REPLICA_URL:
 DATABASE_ROUTERS = ["jinan_ce.db_routers.ReportReplicaRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _redis_database(url: str, number: int) -> str:
+    """The same Redis server, another logical database: the cache must never share the broker's, or
+    clearing the cache would drop queued tasks."""
+    trimmed = url.rstrip("/")
+    head, _, last = trimmed.rpartition("/")
+    server = head if last.isdigit() else trimmed
+    return f"{server}/{number}"
+
+
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=_redis_database(REDIS_URL, 1) if REDIS_URL else "")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "jinan_ce.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             # Fail fast when Redis is down: the page goes on without the cache.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -243,6 +255,8 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.RegistrationForm", "login": "accounts
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = False
+# Messages such as "以 … 成功登录" name the person, not their mobile number.
+ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
 # Per-address limits on login and registration attempts (allauth); lockout itself is axes' job above.
 ACCOUNT_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),

@@ -4,15 +4,22 @@ few accounts the authorization matrix needs (another county's staff, a unit outs
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings
 
 from accounts import services
 from accounts.demo import DEMO_PASSWORD, load_demo, make_id_number
 from accounts.models import Organisation, Role, User
+
+# Property tests: fewer examples per run in CI (each run still explores new ones), many locally on demand.
+settings.register_profile("ci", max_examples=50, deadline=None)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 
 @dataclass

@@ -168,3 +168,12 @@ def test_profile_update_and_page(world: World) -> None:
     taken = client.post("/profile/", {"mobile": "13800000004"})
     assert taken.status_code == 200
     assert taken.context["form"].errors["mobile"] == ["该手机号码已被其他账号使用。"]
+
+
+def test_notifications_are_stored_in_the_platform_language_whatever_the_actor_reads(world: World) -> None:
+    membership = pending_of(world.pending_professional)
+    client = client_for(world.other_unit_admin)
+    client.cookies["django_language"] = "en"
+    assert client.post(f"/unit/members/{membership.pk}/confirm/").status_code == 302
+    note = Notification.objects.get(recipient=world.pending_professional, title="单位关系已确认")
+    assert note.body == "济宁鲁科智能科技有限公司 已确认您为本单位人员。"
