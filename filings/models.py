@@ -287,6 +287,7 @@ class RosterCredit(models.Model):
         on_delete=models.PROTECT,
         related_name="credits",
         db_constraint=False,
+        db_index=False,  # look-ups go by scope, which the unique index below leads with
     )
     year = models.PositiveSmallIntegerField(_("学时年度"))
     id_number_digest = models.CharField(max_length=64)

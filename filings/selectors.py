@@ -75,7 +75,7 @@ def error_issues_of(roster_import: RosterImport) -> QuerySet[RosterIssue]:
 
 
 def credits_of_filing(filing: TrainingFiling) -> QuerySet[RosterCredit]:
-    return RosterCredit.objects.filter(filing=filing).select_related("person")
+    return RosterCredit.objects.filter(scope=filing.import_scope).select_related("person")
 
 
 def credits_of_person(person: User) -> QuerySet[RosterCredit]:
