@@ -488,6 +488,67 @@ def run_others(people: int) -> list[Row]:
     return rows
 
 
+def http_rows(professionals: list[Any], seconds: int) -> list[Row]:
+    rows: list[Row] = []
+    log("HTTP: gunicorn, 1 sync worker on CPU 1; wrk on CPU 0 ...")
+    with tempfile.TemporaryDirectory() as scratch:
+        page_sessions = Path(scratch) / "pages.tsv"
+        page_sessions.write_text("\n".join(session_lines(professionals)) + "\n")
+        beat_learners = learners_with_sessions(300)
+        beat_sessions = Path(scratch) / "beats.tsv"
+        beat_sessions.write_text(
+            "\n".join(
+                session_lines([p for p, _s in beat_learners], {p.pk: s.token for p, s in beat_learners})
+            )
+            + "\n"
+        )
+        with Gunicorn(workers=1, cpus="1"):
+            for label, path, body, sessions_file in (
+                ("我的学时 /hours/", f"/hours/?year={YEAR}", "get", page_sessions),
+                ("dashboard (professional)", "/dashboard/", "get", page_sessions),
+                (
+                    "heartbeat POST /api/learning/heartbeats/",
+                    "/api/learning/heartbeats/",
+                    "heartbeat",
+                    beat_sessions,
+                ),
+            ):
+                wrk(path, sessions_file, 2, 3, body)  # warm-up
+                single = wrk(path, sessions_file, 1, seconds // 2, body)
+                loaded = wrk(path, sessions_file, 4, seconds, body)
+                is_hours = path.startswith("/hours/")
+                rows.append(
+                    Row(
+                        f"{label}: requests/s per core (HTTP, 1 worker, 4 connections)",
+                        f"{loaded['rps']:.0f}",
+                        f"≥ {GOALS['hours_rps_per_core']:.0f}" if is_hours else "—",
+                        loaded["rps"] >= GOALS["hours_rps_per_core"] if is_hours else None,
+                        f"{loaded['status_errors'] + loaded['socket_errors']} errors",
+                    )
+                )
+                rows.append(
+                    Row(
+                        f"{label}: p50 / p95 (HTTP, one user at a time)",
+                        f"{single['p50_ms']:.1f} / {single['p95_ms']:.1f} ms",
+                        f"p95 ≤ {GOALS['hours_p95_ms']:.0f} ms" if is_hours else "—",
+                        single["p95_ms"] <= GOALS["hours_p95_ms"] if is_hours else None,
+                        f"{single['rps']:.0f} req/s",
+                    )
+                )
+        with Gunicorn(workers=5, cpus=None):
+            wrk(f"/hours/?year={YEAR}", page_sessions, 4, 3)
+            total = wrk(f"/hours/?year={YEAR}", page_sessions, 10, seconds)
+            rows.append(
+                Row(
+                    "我的学时 /hours/: requests/s, whole machine (5 workers, 10 connections)",
+                    f"{total['rps']:.0f}",
+                    note=f"p95 {total['p95_ms']:.0f} ms, wrk and PostgreSQL share the 2 cores",
+                )
+            )
+
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -496,7 +557,13 @@ def main() -> int:
     parser.add_argument("--others", action="store_true", help="also run the other issues' bench_*.py")
     parser.add_argument("--people", type=int, default=500_000, help="passed to bench_report.py")
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="only the HTTP figures")
+    parser.add_argument(
+        "--settings", help="another settings module (e.g. tests.benchmarks.settings_proposed)"
+    )
     arguments = parser.parse_args()
+    if arguments.settings:
+        os.environ["DJANGO_SETTINGS_MODULE"] = arguments.settings
     setup_django()
     from django.core.cache import cache
 
@@ -505,8 +572,11 @@ def main() -> int:
     rows: list[Row] = dataset_rows()
     cache.clear()
 
-    log("single user: 我的学时 and dashboard of 300 professionals ...")
     professionals = sample_professionals(300)
+    if arguments.http_only:
+        rows += http_rows(professionals, seconds)
+        return finish(rows)
+    log("single user: 我的学时 and dashboard of 300 professionals ...")
     browser = Browser(professionals)
     hours = page_timing(browser, f"/hours/?year={YEAR}", rounds)
     rows.append(
@@ -603,65 +673,15 @@ def main() -> int:
     )
 
     if not arguments.no_http:
-        log("HTTP: gunicorn, 1 sync worker on CPU 1; wrk on CPU 0 ...")
-        with tempfile.TemporaryDirectory() as scratch:
-            page_sessions = Path(scratch) / "pages.tsv"
-            page_sessions.write_text("\n".join(session_lines(professionals)) + "\n")
-            beat_learners = learners_with_sessions(300)
-            beat_sessions = Path(scratch) / "beats.tsv"
-            beat_sessions.write_text(
-                "\n".join(
-                    session_lines([p for p, _s in beat_learners], {p.pk: s.token for p, s in beat_learners})
-                )
-                + "\n"
-            )
-            with Gunicorn(workers=1, cpus="1"):
-                for label, path, body, sessions_file in (
-                    ("我的学时 /hours/", f"/hours/?year={YEAR}", "get", page_sessions),
-                    ("dashboard (professional)", "/dashboard/", "get", page_sessions),
-                    (
-                        "heartbeat POST /api/learning/heartbeats/",
-                        "/api/learning/heartbeats/",
-                        "heartbeat",
-                        beat_sessions,
-                    ),
-                ):
-                    wrk(path, sessions_file, 2, 3, body)  # warm-up
-                    single = wrk(path, sessions_file, 1, seconds // 2, body)
-                    loaded = wrk(path, sessions_file, 4, seconds, body)
-                    is_hours = path.startswith("/hours/")
-                    rows.append(
-                        Row(
-                            f"{label}: requests/s per core (HTTP, 1 worker, 4 connections)",
-                            f"{loaded['rps']:.0f}",
-                            f"≥ {GOALS['hours_rps_per_core']:.0f}" if is_hours else "—",
-                            loaded["rps"] >= GOALS["hours_rps_per_core"] if is_hours else None,
-                            f"{loaded['status_errors'] + loaded['socket_errors']} errors",
-                        )
-                    )
-                    rows.append(
-                        Row(
-                            f"{label}: p50 / p95 (HTTP, one user at a time)",
-                            f"{single['p50_ms']:.1f} / {single['p95_ms']:.1f} ms",
-                            f"p95 ≤ {GOALS['hours_p95_ms']:.0f} ms" if is_hours else "—",
-                            single["p95_ms"] <= GOALS["hours_p95_ms"] if is_hours else None,
-                            f"{single['rps']:.0f} req/s",
-                        )
-                    )
-            with Gunicorn(workers=5, cpus=None):
-                wrk(f"/hours/?year={YEAR}", page_sessions, 4, 3)
-                total = wrk(f"/hours/?year={YEAR}", page_sessions, 10, seconds)
-                rows.append(
-                    Row(
-                        "我的学时 /hours/: requests/s, whole machine (5 workers, 10 connections)",
-                        f"{total['rps']:.0f}",
-                        note=f"p95 {total['p95_ms']:.0f} ms, wrk and PostgreSQL share the 2 cores",
-                    )
-                )
+        rows += http_rows(professionals, seconds)
 
     if arguments.others:
         rows += run_others(arguments.people)
 
+    return finish(rows)
+
+
+def finish(rows: list[Row]) -> int:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     rows.append(
         Row(

@@ -22,6 +22,7 @@ RUN_TIME=${SURGE_TIME:-4m}
 SPAWN_RATE=${SURGE_SPAWN_RATE:-40}
 HTTP_PORT=${SURGE_HTTP_PORT:-8792}
 WORKERS=${SURGE_GUNICORN_WORKERS:-}
+WSGI_APP=${SURGE_WSGI:-jinan_ce.wsgi:application}
 OUT=$BENCH_DIR/surge
 CELERY_LOG=$OUT/celery.log
 mkdir -p "$OUT"
@@ -52,20 +53,25 @@ trap 'exit 143' TERM
 
 bench_pg_start
 bench_redis_start
-export DATABASE_URL REDIS_URL DJANGO_SETTINGS_MODULE=jinan_ce.settings DJANGO_DEBUG=false
+export DATABASE_URL REDIS_URL DJANGO_SETTINGS_MODULE=${SURGE_SETTINGS:-jinan_ce.settings} DJANGO_DEBUG=false
 unset DJANGO_ENV
 DATABASE_URL=$(pg_url)
 REDIS_URL=$(redis_url 0)
 .venv/bin/python -c "import sys; sys.exit(0)"  # the venv works
 redis-cli -p "$REDIS_PORT" flushall >/dev/null
+say "settings $DJANGO_SETTINGS_MODULE, application $WSGI_APP"
 
-say "preparing $LEARNERS learners and $REVIEWERS reviewers (signed-in sessions)"
-.venv/bin/python -m tests.load.prepare --learners "$LEARNERS" --reviewers "$REVIEWERS" --out "$OUT/sessions.json" 8>&-
+if [ "${SURGE_REUSE_SESSIONS:-}" = 1 ] && [ -s "$OUT/sessions.json" ]; then
+    say "reusing the signed-in sessions of $OUT/sessions.json (less than 30 minutes old, or they expired)"
+else
+    say "preparing $LEARNERS learners and $REVIEWERS reviewers (signed-in sessions)"
+    .venv/bin/python -m tests.load.prepare --learners "$LEARNERS" --reviewers "$REVIEWERS" --out "$OUT/sessions.json" 8>&-
+fi
 
 say "starting a Celery worker (all queues) and gunicorn on 127.0.0.1:$HTTP_PORT"
 celery_start "$DATABASE_URL" 8>&-
 GUNICORN_BIND=127.0.0.1:$HTTP_PORT GUNICORN_WORKERS=${WORKERS:-$((2 * $(nproc) + 1))} GUNICORN_MAX_REQUESTS=0 \
-    .venv/bin/gunicorn jinan_ce.wsgi:application -c gunicorn.conf.py >"$OUT/gunicorn.log" 2>&1 8>&- &
+    .venv/bin/gunicorn "$WSGI_APP" -c gunicorn.conf.py >"$OUT/gunicorn.log" 2>&1 8>&- &
 GUNICORN_PID=$!
 for _ in $(seq 300); do
     curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/" 2>/dev/null && break
