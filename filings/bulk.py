@@ -48,14 +48,17 @@ def _line(row: Sequence[Any]) -> str:
     return "\t".join([(_CONVERTERS.get(value.__class__) or copy_text)(value) for value in row])
 
 
-def copy_rows(
-    table: str,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    constants: Mapping[str, Any] | None = None,
+def escape(value: str) -> str:
+    """A string for COPY's text format (public name of the converter, for callers that format lines)."""
+    return _text(value)
+
+
+def copy_lines(
+    table: str, columns: Sequence[str], lines: Iterable[str], constants: Mapping[str, Any] | None = None
 ) -> int:
-    """COPY ``rows`` into ``table`` (PostgreSQL only), inside the current transaction. ``constants`` are
-    columns with the same value on every row, encoded once."""
+    """COPY lines already in COPY's text format (tab-separated, newline-terminated, in the order of
+    ``columns``) into ``table`` (PostgreSQL only), inside the current transaction. ``constants`` are
+    columns with the same value on every row: encoded once, put in front of every line."""
     constants = constants or {}
     all_columns = [*constants, *columns]
     quoted_columns = ", ".join(connection.ops.quote_name(column) for column in all_columns)
@@ -67,17 +70,26 @@ def copy_rows(
         with raw.copy(statement) as copy:
             buffer: list[str] = []
             size = 0
-            for row in rows:
-                line = prefix + _line(row) + "\n"
+            for line in lines:
                 buffer.append(line)
                 size += len(line)
                 count += 1
                 if size >= CHUNK_BYTES:
-                    copy.write("".join(buffer).encode())
+                    copy.write((prefix + prefix.join(buffer) if prefix else "".join(buffer)).encode())
                     buffer, size = [], 0
             if buffer:
-                copy.write("".join(buffer).encode())
+                copy.write((prefix + prefix.join(buffer) if prefix else "".join(buffer)).encode())
     return count
+
+
+def copy_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> int:
+    """COPY ``rows`` (tuples of Python values in the order of ``columns``) into ``table``."""
+    return copy_lines(table, columns, (_line(row) + "\n" for row in rows), constants)
 
 
 def insert_rows(

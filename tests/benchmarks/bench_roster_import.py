@@ -245,7 +245,7 @@ def install_reference_bulk_ledger() -> None:
     from django.utils import timezone
 
     from accounts.audit import audit_record
-    from filings.bulk import copy_rows
+    from filings.bulk import copy_lines, copy_rows, escape
     from hours import selectors as hours_selectors
     from hours import services as hours_services
     from hours.models import LedgerCategory, LedgerEntry, SourceType
@@ -276,33 +276,57 @@ def install_reference_bulk_ledger() -> None:
             # Fast path: straight in with COPY. A source that already posted makes the unique index refuse
             # the whole COPY; then the savepoint is rolled back and the slow path skips those sources.
             with transaction.atomic():
-                inserted = copy_rows(
-                    table,
-                    [
-                        "person_id",
-                        "year",
-                        "category",
-                        "hours",
-                        "rule_code",
-                        "source_type",
-                        "source_id",
-                        "memo",
-                    ],
-                    (
+                shared = {
+                    (line.year, line.category, line.rule_code, line.source_type, line.memo)
+                    for line in credits
+                }
+                if (
+                    len(shared) == 1
+                ):  # one roster's batch: everything but person, hours and source id is shared
+                    year, category, rule_code, source_type, memo = shared.pop()
+                    inserted = copy_lines(
+                        table,
+                        ["person_id", "hours", "source_id"],
+                        (f"{line.person_id}\t{line.hours}\t{escape(line.source_id)}\n" for line in credits),
+                        constants={
+                            "year": year,
+                            "category": category,
+                            "rule_code": rule_code,
+                            "source_type": source_type,
+                            "memo": memo[:300],
+                            "evidence_key": "",
+                            "created_at": now,
+                            "created_by_id": actor_id,
+                        },
+                    )
+                else:
+                    inserted = copy_rows(
+                        table,
+                        [
+                            "person_id",
+                            "year",
+                            "category",
+                            "hours",
+                            "rule_code",
+                            "source_type",
+                            "source_id",
+                            "memo",
+                        ],
                         (
-                            line.person_id,
-                            line.year,
-                            line.category,
-                            line.hours,
-                            line.rule_code,
-                            line.source_type,
-                            line.source_id,
-                            line.memo[:300],
-                        )
-                        for line in credits
-                    ),
-                    constants={"evidence_key": "", "created_at": now, "created_by_id": actor_id},
-                )
+                            (
+                                line.person_id,
+                                line.year,
+                                line.category,
+                                line.hours,
+                                line.rule_code,
+                                line.source_type,
+                                line.source_id,
+                                line.memo[:300],
+                            )
+                            for line in credits
+                        ),
+                        constants={"evidence_key": "", "created_at": now, "created_by_id": actor_id},
+                    )
         except IntegrityError:
             with connection.cursor() as cursor:
                 cursor.execute(
