@@ -41,6 +41,7 @@ from accounts.request_context import current_ip
 from accounts.services import notify
 from jinan_ce.spreadsheets import xlsx_bytes
 
+from . import policies as claim_policies
 from . import review_policies as policies
 from .models import Claim, ClaimStatus, LedgerEntry, SourceType
 from .review_models import (
@@ -356,6 +357,8 @@ def review_decide(
         raise PermissionDenied(REVIEW_NOT_YOUR_STAGE)
     lock_person(person_id)
     claim = Claim.objects.select_for_update().get(pk=claim_id)
+    if not claim_policies.can_view_claim(actor, claim):  # outside the jurisdiction: nothing to tell
+        raise PermissionDenied(REVIEW_NOT_YOUR_STAGE)
     stage = (
         claim.review_stages.select_related("organisation").filter(state=ReviewStageState.OPEN).first()
         if claim.status == ClaimStatus.SUBMITTED
