@@ -77,16 +77,22 @@ def _record_exercised_routes(django_test_environment: None) -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("CHECK_URL_COVERAGE") != "1" or exitstatus != 0:
+    """Reports unexercised routes after a full run (REPORT_URL_COVERAGE=1 or CHECK_URL_COVERAGE=1);
+    CHECK_URL_COVERAGE=1 also fails the run."""
+    enforce = os.environ.get("CHECK_URL_COVERAGE") == "1"
+    if not (enforce or os.environ.get("REPORT_URL_COVERAGE") == "1") or exitstatus != 0:
         return
     missing = sorted(all_routes() - exercised)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if missing:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         lines = [
             "",
             "URL patterns that no test requested with a 2xx/3xx answer:",
             *(f"  {route}" for route in missing),
         ]
         if reporter is not None:
-            reporter.write_line("\n".join(lines), red=True)
-        session.exitstatus = 1
+            reporter.write_line("\n".join(lines), red=enforce, yellow=not enforce)
+        if enforce:
+            session.exitstatus = 1
+    elif reporter is not None:
+        reporter.write_line(f"URL coverage: all {len(all_routes())} routes answered 2xx/3xx in some test.")
