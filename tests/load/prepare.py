@@ -79,6 +79,12 @@ def main() -> int:
         role=Role.CITY_BUREAU_STAFF, user__mobile__startswith="17"
     )[:3]:
         reviewers.append((Role.CITY_BUREAU_STAFF, assignment.user))
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        queue = [reverse("hours_review_queue")]
+    except NoReverseMatch:
+        queue = []
     pages = {
         Role.UNIT_ADMIN: ["/dashboard/", "/unit/members/"],
         Role.DEPARTMENT_REVIEWER: ["/dashboard/", "/organisations/"],
@@ -89,7 +95,8 @@ def main() -> int:
     for role, user in reviewers[: arguments.reviewers]:
         entry = signed_in(user)
         entry["role"] = role
-        entry["pages"] = pages[role]
+        # The review workflow's queue page once it exists; before, the pages reviewers worked from.
+        entry["pages"] = queue or pages[role]
         reviewer_entries.append(entry)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(json.dumps({"learners": learners, "reviewers": reviewer_entries}))
