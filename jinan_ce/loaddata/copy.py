@@ -64,7 +64,7 @@ class TableWriter:
     def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
         self.model = model
         meta = model._meta
-        given = [meta.get_field(name) for name in fields]
+        given: list[Any] = [meta.get_field(name) for name in fields]
         rest = [
             field
             for field in meta.concrete_fields
@@ -122,7 +122,7 @@ def insert_columns(model: type[models.Model], fields: Sequence[str]) -> tuple[li
     """(columns, values of the columns after the given ones) for an INSERT ... SELECT that fills the
     given fields and leaves the rest to their model defaults (JSON fields as JSON text)."""
     meta = model._meta
-    given = [meta.get_field(name) for name in fields]
+    given: list[Any] = [meta.get_field(name) for name in fields]
     rest = [
         field
         for field in meta.concrete_fields
@@ -134,7 +134,8 @@ def insert_columns(model: type[models.Model], fields: Sequence[str]) -> tuple[li
         if isinstance(value, dict | list):
             value = json.dumps(value)
         values.append(value)
-    return [field.column for field in given] + [field.column for field in rest], values
+    columns: list[str] = [field.column for field in given] + [field.column for field in rest]
+    return columns, values
 
 
 def next_id(model: type[models.Model]) -> int:

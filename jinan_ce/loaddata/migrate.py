@@ -21,8 +21,8 @@ def migrate(verbosity: int = 0) -> None:
     def execute(self: DatabaseSchemaEditor, sql: Any, params: Any = ()) -> Any:
         return original(self, sql, None if params == () else params)
 
-    DatabaseSchemaEditor.execute = execute  # type: ignore[method-assign]
+    DatabaseSchemaEditor.execute = execute  # type: ignore[method-assign,assignment]
     try:
         call_command("migrate", verbosity=verbosity, interactive=False)
     finally:
-        DatabaseSchemaEditor.execute = original  # type: ignore[method-assign]
+        DatabaseSchemaEditor.execute = original  # type: ignore[method-assign,assignment]
