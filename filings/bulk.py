@@ -92,6 +92,19 @@ def copy_rows(
     return copy_lines(table, columns, (_line(row) + "\n" for row in rows), constants)
 
 
+def column_of(model: type[models.Model], name: str) -> str:
+    """The database column of a concrete field ("filing_id" for "filing")."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
+def attname_of(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.attname
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -103,17 +116,16 @@ def insert_rows(
 
     Model defaults, ``save()`` and signals are bypassed: the caller gives every column that needs a value.
     """
-    meta = model._meta
     constants = constants or {}
     if connection.vendor == "postgresql":
         return copy_rows(
-            meta.db_table,
-            [meta.get_field(name).column for name in fields],
+            model._meta.db_table,
+            [column_of(model, name) for name in fields],
             rows,
-            {meta.get_field(name).column: value for name, value in constants.items()},
+            {column_of(model, name): value for name, value in constants.items()},
         )
-    attributes = [meta.get_field(name).attname for name in fields]  # "filing_id" for "filing"
-    fixed = {meta.get_field(name).attname: value for name, value in constants.items()}
+    attributes = [attname_of(model, name) for name in fields]  # "filing_id" for "filing"
+    fixed = {attname_of(model, name): value for name, value in constants.items()}
     objects = [model(**fixed, **dict(zip(attributes, row, strict=True))) for row in rows]
     model._default_manager.bulk_create(objects, batch_size=500)
     return len(objects)

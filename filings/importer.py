@@ -350,7 +350,7 @@ def _run(import_id: int, hooks: ImportHooks) -> RosterImport:
     started(ImportPhase.PARSING)
     _set_phase(import_id, ImportPhase.PARSING, 1)
     try:
-        with default_storage.open(roster_import.file.name, "rb") as stored:
+        with default_storage.open(str(roster_import.file.name), "rb") as stored:
             data = stored.read()
         xlsx_guard.check_archive(data)
         parsed = roster.parse_workbook(data)
@@ -488,16 +488,15 @@ def _insert_credits(roster_import: RosterImport, credits_new: list[tuple], now: 
     # The lines formatted here, in one f-string each: the digest, the masked number, the status and the
     # numbers need no escaping; the name does.
     escape = bulk.escape
-    meta = RosterCredit._meta
     bulk.copy_lines(
-        meta.db_table,
-        [meta.get_field(name).column for name in CREDIT_FIELDS],
+        RosterCredit._meta.db_table,
+        [bulk.column_of(RosterCredit, name) for name in CREDIT_FIELDS],
         (
             f"{digest}\t{masked}\t{escape(name)}\t{NULL if person is None else person}"
             f"\t{hours}\t{status}\t{row}\n"
             for digest, masked, name, person, hours, status, row in credits_new
         ),
-        {meta.get_field(name).column: value for name, value in constants.items()},
+        {bulk.column_of(RosterCredit, name): value for name, value in constants.items()},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -81,7 +82,7 @@ def roster_template(
         example = [
             EXAMPLE_ID_NUMBER,
             EXAMPLE_NAME,
-            float(min(filing.planned_hours, 8)),
+            float(min(filing.planned_hours, Decimal(8))),
             filing.start_date,
             filing.end_date,
             "某某单位",
@@ -108,8 +109,8 @@ def roster_template(
     for row in range(2, 5002):
         for column in (4, 5) if is_filing else (4,):
             sheet.cell(row=row, column=column).number_format = "yyyy-mm-dd"
-    for column, width in zip("ABCDEFG", (24, 14, 10, 14, 14 if is_filing else 30, 28, 20), strict=True):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDEFG", (24, 14, 10, 14, 14 if is_filing else 30, 28, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")
     lines = [

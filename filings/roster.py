@@ -80,7 +80,7 @@ def _refuse(message: object, **params: object) -> RosterFileError:
 class ParsedRoster:
     header_row_number: int  # 1-based Excel row of the header
     columns: dict[str, int]
-    rows: list[list[object]]  # the data rows after the header, blank ones included
+    rows: Sequence[Sequence[object]]  # the data rows after the header, blank ones included
 
     def row_number(self, index: int) -> int:
         return self.header_row_number + 1 + index

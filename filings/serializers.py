@@ -134,7 +134,7 @@ class RosterUploadSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ChannelUploadSerializer(RosterUploadSerializer):
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field, not Field.source
         choices=[(v, label) for v, label in ImportSource.choices if v in CHANNEL_SOURCES]
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100)

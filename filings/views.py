@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policies as account_policies
+from accounts.request_context import signed_in_user
 
 from . import policies, reports, selectors, services
 from .forms import (
@@ -119,7 +120,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def filing_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     organisations = policies.filing_organisations(user)
     paper = _paper_organisations(user)
     if not organisations and not paper:
@@ -131,7 +132,7 @@ def filing_create(request: HttpRequest) -> HttpResponse:
             try:
                 if is_paper:
                     filing = services.filing_enter_paper(
-                        actor=user,  # type: ignore[arg-type]
+                        actor=user,
                         organisation=organisation,
                         data=form.filing_data(),
                         paper_received_on=form.cleaned_data.get("paper_received_on"),  # type: ignore[arg-type]
@@ -139,7 +140,7 @@ def filing_create(request: HttpRequest) -> HttpResponse:
                     )
                 else:
                     filing = services.filing_submit(
-                        actor=user,  # type: ignore[arg-type]
+                        actor=user,
                         organisation=organisation,
                         data=form.filing_data(),
                         attachments=form.cleaned_data["attachments"],
@@ -172,7 +173,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.filing_resubmit(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=signed_in_user(request),
                     filing_id=filing.pk,
                     data=form.filing_data(),
                     attachments=form.cleaned_data["attachments"],
@@ -222,26 +223,27 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def filing_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     filing = _visible_filing(request, pk)
-    user = request.user
+    user = signed_in_user(request)
     try:
         if decision == "approve":
-            form = ApproveForm(request.POST)
-            form.is_valid()
+            approve_form = ApproveForm(request.POST)
+            approve_form.is_valid()
             services.filing_approve(
-                actor=user, filing_id=filing.pk, comment=form.cleaned_data.get("comment", "")
-            )  # type: ignore[arg-type]
+                actor=user, filing_id=filing.pk, comment=approve_form.cleaned_data.get("comment", "")
+            )
             messages.success(request, _("已审核通过。"))
         elif decision == "return":
-            form = ReturnForm(request.POST)
-            reason = request.POST.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
-            services.filing_return(actor=user, filing_id=filing.pk, reason=reason)  # type: ignore[arg-type]
+            return_form = ReturnForm(request.POST)
+            valid = return_form.is_valid()
+            reason = return_form.cleaned_data["reason"] if valid else request.POST.get("reason", "")
+            services.filing_return(actor=user, filing_id=filing.pk, reason=reason)
             messages.success(request, _("已退回。"))
         elif decision == "withdraw":
-            form = WithdrawForm(request.POST)
-            form.is_valid()
+            withdraw_form = WithdrawForm(request.POST)
+            withdraw_form.is_valid()
             services.filing_withdraw(
-                actor=user, filing_id=filing.pk, reason=form.cleaned_data.get("reason", "")
-            )  # type: ignore[arg-type]
+                actor=user, filing_id=filing.pk, reason=withdraw_form.cleaned_data.get("reason", "")
+            )
             messages.success(request, _("备案已撤回。"))
         else:
             raise Http404
@@ -260,12 +262,12 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("filing_detail", pk=filing.pk)
     try:
         services.filing_attachment_add(
-            actor=request.user, filing_id=filing.pk, uploads=form.cleaned_data["attachments"]
-        )  # type: ignore[arg-type]
+            actor=signed_in_user(request), filing_id=filing.pk, uploads=form.cleaned_data["attachments"]
+        )
     except ValidationError as error:
         _errors_to_messages(request, error)
     except PermissionDenied as error:
@@ -331,11 +333,11 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("filing_detail", pk=filing.pk)
     try:
         roster_import = services.roster_import_create(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in_user(request),
             filing_id=filing.pk,
             upload=form.cleaned_data["file"],
             is_correction=form.cleaned_data["is_correction"],
@@ -358,7 +360,7 @@ def channel_imports(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 roster_import = services.channel_import_create(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=signed_in_user(request),
                     source=form.cleaned_data["source"],
                     year=form.cleaned_data["year"],
                     upload=form.cleaned_data["file"],
@@ -415,7 +417,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     roster_import = _visible_import(request, pk)
     try:
-        services.roster_import_cancel(actor=request.user, import_id=roster_import.pk)  # type: ignore[arg-type]
+        services.roster_import_cancel(actor=signed_in_user(request), import_id=roster_import.pk)
     except ValidationError as error:
         _errors_to_messages(request, error)
     except PermissionDenied as error:
@@ -430,7 +432,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     roster_import = _visible_import(request, pk)
     try:
-        services.roster_import_retry(actor=request.user, import_id=roster_import.pk)  # type: ignore[arg-type]
+        services.roster_import_retry(actor=signed_in_user(request), import_id=roster_import.pk)
     except ValidationError as error:
         _errors_to_messages(request, error)
     except PermissionDenied as error:
@@ -453,5 +455,5 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_credits(request: HttpRequest) -> HttpResponse:
     """A professional's hours from filed trainings and industry channels."""
-    credits = selectors.credits_of_person(request.user)  # type: ignore[arg-type]
+    credits = selectors.credits_of_person(signed_in_user(request))
     return render(request, "filings/my_credits.html", {"credits": credits[:500]})
