@@ -110,6 +110,7 @@ def test_file_approve_import_roster_and_see_the_hours(
         pdf = tmp_path / "培训通知.pdf"
         pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
         field(page, "附件").set_input_files(str(pdf))
+        page.screenshot(path=str(results_dir / "filing-form.png"), full_page=True)
         page.get_by_role("button", name="提交备案").click()
         expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
         expect(page.locator("[data-status]").first).to_have_attribute("data-status", "submitted")
@@ -125,6 +126,7 @@ def test_file_approve_import_roster_and_see_the_hours(
         expect(bureau.get_by_text("已审核通过。")).to_be_visible()
         expect(bureau.locator("h1 + [data-status]")).to_have_attribute("data-status", "approved")
         expect(bureau.get_by_test_id("not-ended")).to_be_visible()  # no roster before the training ends
+        bureau.screenshot(path=str(results_dir / "filing-approved.png"), full_page=True)
 
         # 3. The training is over (the live server runs in this process, so its clock moves too).
         monkeypatch.setattr(clock, "today", lambda: end + datetime.timedelta(days=1))
