@@ -186,13 +186,13 @@ def load_demo() -> list[DemoAccount]:
     from learning.demo import load_demo_catalogue
 
     load_demo_catalogue()
-    _copy_year_rules_up_to_this_year()
     return DEMO_ACCOUNTS
 
 
-def _copy_year_rules_up_to_this_year() -> None:
+def copy_year_rules_up_to_this_year() -> None:
     """The notice sets 2024; the demo runs today, so each later year up to this one starts as a copy
-    (as city bureau staff would do), and claims can be filed for the current year."""
+    (as city bureau staff would do), and claims can be filed for the current year. Only the demo
+    command does this: tests build their own years."""
     from hours.models import YearRuleSet
     from hours.services import year_rules_copy
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, load_demo
+from accounts.demo import DEMO_PASSWORD, copy_year_rules_up_to_this_year, load_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = load_demo()
+        copy_year_rules_up_to_this_year()
         self.stdout.write(f"Demo data loaded. Password for every demo account: {DEMO_PASSWORD}")
         for account in accounts:
             self.stdout.write(f"  {account.mobile}  {account.role:<22} {account.real_name}")
