@@ -171,15 +171,16 @@ def review_chain_plan(unit: Organisation) -> list[PlannedStage]:
     bureau = _bureau_of(unit, ancestors)
     city = next((o for o in ancestors if o.kind == OrganisationKind.CITY_BUREAU), None)
     department = unit.parent if unit.parent and unit.parent.kind == OrganisationKind.DEPARTMENT else None
+    organisation_of: dict[int, Organisation | None] = {
+        ReviewStageKind.UNIT: unit,
+        ReviewStageKind.DEPARTMENT: department,
+        ReviewStageKind.BUREAU: bureau,
+        ReviewStageKind.CITY_BUREAU: city,
+    }
     plan: list[PlannedStage] = []
     deadline_of_bureau = 10
     for kind, days in chain_template(bureau.pk if bureau else None):
-        organisation = {
-            ReviewStageKind.UNIT: unit,
-            ReviewStageKind.DEPARTMENT: department,
-            ReviewStageKind.BUREAU: bureau,
-            ReviewStageKind.CITY_BUREAU: city,
-        }.get(kind)
+        organisation = organisation_of.get(kind)
         if kind in FINAL_STAGE_KINDS:
             deadline_of_bureau = days
         if organisation is None or (plan and plan[-1].organisation.pk == organisation.pk):

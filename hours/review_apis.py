@@ -178,7 +178,7 @@ class BulkItemSerializer(serializers.Serializer):
 
 
 class BulkInputSerializer(serializers.Serializer):
-    items = BulkItemSerializer(many=True, allow_empty=False, max_length=review.BULK_LIMIT)
+    items = BulkItemSerializer(many=True, allow_empty=False, max_length=review.BULK_LIMIT)  # type: ignore[call-arg]
     comment = serializers.CharField(required=False, allow_blank=True, max_length=review.COMMENT_LIMIT)
 
 

@@ -221,7 +221,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         _flash(request, error)
         return redirect(here)
-    labels = {
+    labels: dict[str, str] = {
         ReviewDecision.APPROVE: _("已审核通过，申报已转至%(stage)s。"),
         ReviewDecision.RETURN: _("已退回申报人修改。"),
         ReviewDecision.REJECT: _("已作出不予通过的决定。"),

@@ -271,7 +271,7 @@ EVIDENCE_CSP = {
 @login_required
 @require_GET
 @xframe_options_sameorigin
-@csp_replace(EVIDENCE_CSP)
+@csp_replace(EVIDENCE_CSP)  # type: ignore[arg-type]  # (django-csp types views as taking the request only)
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     """An evidence file, for the claimant and the reviewers who may see the claim; 404 for anyone else."""
     claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
