@@ -67,7 +67,7 @@ def test_dashboard_page_draws_charts_with_their_tables(
     assert 'data-testid="rate">25.0%<' in body  # 1 of 4
     assert "<script" not in body.split("<footer")[0].split("<main")[1]  # no inline scripts
     pending = dashboards.pending_claims_by_stage(world.city_staff)
-    assert pending == [{"label": "待分配", "value": 1, "overdue": 1}]
+    assert pending == [{"label": "单位审核", "value": 1, "overdue": 1}]  # waiting at the unit, 30 days
 
 
 @pytest.mark.parametrize(
