@@ -239,14 +239,19 @@ def jurisdiction_figures(organisation: Organisation, year: int) -> JurisdictionF
 
 
 def pending_claims_by_stage(user: User | AnonymousUser) -> list[dict[str, Any]]:
-    """Claims in review in the user's jurisdiction, per stage, with how many are overdue."""
-    overdue_before = timezone.now() - datetime.timedelta(days=OVERDUE_REVIEW_DAYS)
+    """Claims in review in the user's jurisdiction, per stage, with how many are overdue: past the
+    stage's deadline (``Claim.review_due_at``, set by the review workflow), or, for a claim without
+    one, waiting more than ``OVERDUE_REVIEW_DAYS`` since submission."""
+    now = timezone.now()
+    overdue = Q(review_due_at__lt=now) | Q(
+        review_due_at__isnull=True, submitted_at__lt=now - datetime.timedelta(days=OVERDUE_REVIEW_DAYS)
+    )
     rows = (
         selectors.claims_visible_to(user)
         .filter(status=ClaimStatus.SUBMITTED)
         .exclude(person=user)
         .values("current_stage")
-        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(submitted_at__lt=overdue_before)))
+        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=overdue))
         .order_by("current_stage")
     )
     return [

@@ -57,7 +57,12 @@ def test_dashboard_page_draws_charts_with_their_tables(
     world: World, people: dict[str, User], open_year: int
 ) -> None:
     claim = file_claim(people["behind"], open_year, "PRO-4", research(open_year))
-    Claim.objects.filter(pk=claim.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=30))
+    Claim.objects.filter(pk=claim.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=30),
+        review_due_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    other = file_claim(people["far"], open_year, "PRO-4", research(open_year, "另一篇论文"))
+    Claim.objects.filter(pk=other.pk).update(review_due_at=timezone.now() + datetime.timedelta(days=5))
     response = client_for(world.city_staff).get(reverse("hours_dashboard"), {"year": open_year})
     assert response.status_code == 200
     body = response.content.decode()
@@ -67,7 +72,8 @@ def test_dashboard_page_draws_charts_with_their_tables(
     assert 'data-testid="rate">25.0%<' in body  # 1 of 4
     assert "<script" not in body.split("<footer")[0].split("<main")[1]  # no inline scripts
     pending = dashboards.pending_claims_by_stage(world.city_staff)
-    assert pending == [{"label": "单位审核", "value": 1, "overdue": 1}]  # waiting at the unit, 30 days
+    # both wait at their unit; one is past its stage's deadline
+    assert pending == [{"label": "单位审核", "value": 2, "overdue": 1}]
 
 
 @pytest.mark.parametrize(
