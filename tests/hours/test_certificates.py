@@ -454,3 +454,30 @@ def test_anonymous_sees_only_the_public_verification(person: User, open_year: in
         assert client.get(reverse(name, args=[certificate.pk])).status_code in (401, 403)
     assert client.get(reverse("certificate_verify_form")).status_code == 200
     assert Certificate.objects.count() == 1
+
+
+def test_a_revocation_in_the_integrity_archive_revokes_the_certificate(
+    world: World, person: User, open_year: int
+) -> None:
+    """The review workflow's 一票否决 (``hours.review.claim_revoke``) records the integrity archive entry
+    and reverses the claim's credit: the certificate that relied on it reads 已撤销 from then on."""
+    from hours import review
+    from hours.models import IntegrityRecord
+
+    complete_year(person, open_year)
+    file_and_approve(person, world.county_staff, open_year, "PRO-4", research(open_year))
+    certificate = obtain(person, open_year)
+    review.claim_revoke(
+        actor=world.county_staff, claim_id=certificate.claim_ids[0], reason="职称申报抽查：论文不实"
+    )
+    assert IntegrityRecord.objects.filter(person=person, year=open_year).exists()
+    body = (
+        client_for(None)
+        .get(reverse("certificate_verify", args=[certificate.verification_code]))
+        .content.decode()
+    )
+    assert 'data-standing="revoked"' in body
+    # a new certificate shows the year without the revoked hours and is valid
+    fresh = obtain(person, open_year)
+    assert fresh.pk != certificate.pk and fresh.claim_ids == []
+    assert certificates.certificate_standing(fresh).status == "valid"
