@@ -208,7 +208,10 @@ class RosterImport(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    # Data rows (in file order, blank rows included) whose outcome is committed: where a re-run resumes.
+    # Batches (of ``batch_rows`` data rows in file order, blank rows included) whose outcome is committed,
+    # and how many rows they hold: a re-run writes only the batches not yet done.
+    batch_rows = models.PositiveIntegerField(default=0)
+    done_batches = models.JSONField(default=list, blank=True)
     checkpoint = models.PositiveIntegerField(default=0)
     credited_count = models.PositiveIntegerField(_("新记入"), default=0)
     updated_count = models.PositiveIntegerField(_("已更正"), default=0)

@@ -111,16 +111,25 @@ def test_a_worker_killed_mid_import_is_finished_by_the_redelivered_task(
     )
     monkeypatch.undo()
 
-    def kill(_import: RosterImport, batch: int) -> None:
-        raise WorkerKilled
+    # The process dies once the first batch has committed: every later batch dies on its way in.
+    write_batch = importer._write_batch
 
+    def dies_after_the_first_batch(batch: importer.Batch, context: importer.WriteContext) -> bool:
+        if batch.number >= 1:
+            raise WorkerKilled
+        return write_batch(batch, context)
+
+    monkeypatch.setattr(importer, "_write_batch", dies_after_the_first_batch)
     with pytest.raises(WorkerKilled):
-        importer.roster_import_run(import_id=roster_import.pk, hooks=importer.ImportHooks(after_batch=kill))
+        importer.roster_import_run(import_id=roster_import.pk)
+    monkeypatch.undo()
     roster_import.refresh_from_db()
-    assert (roster_import.status, roster_import.checkpoint) == (ImportStatus.RUNNING, importer.BATCH_ROWS)
-    assert LedgerEntry.objects.filter(person__in=people).count() == len(
-        registered[: importer.BATCH_ROWS // 10]
+    assert (roster_import.status, roster_import.checkpoint, roster_import.done_batches) == (
+        ImportStatus.RUNNING,
+        importer.BATCH_ROWS,
+        [0],
     )
+    assert LedgerEntry.objects.filter(person__in=people).count() == roster_import.credited_count == 500
 
     # The broker delivers the task again (acks_late, reject_on_worker_lost): the real worker finishes it.
     roster_import_task.delay(import_id=roster_import.pk)
