@@ -11,6 +11,7 @@ user)`` plus ``distinct()``): 4.6 million rows hashed on each lesson page and ea
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from jinan_ce.wsgi import application  # noqa: F401  (sets Django up)
@@ -40,3 +41,27 @@ def courses_visible_to(user: Any) -> Any:
 
 
 selectors.courses_visible_to = courses_visible_to
+
+
+def _heartbeat_without_fsync(original: Any) -> Any:
+    """Proposal 8 of docs/scaling.md: a heartbeat commits asynchronously (``synchronous_commit`` off for
+    its transaction); one that completes a lesson keeps the durable commit for the completion."""
+    from django.db import connection, transaction
+
+    def study_heartbeat(**kwargs: Any) -> Any:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            result = original(**kwargs)
+            if result.lesson_completed:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO ON")
+            return result
+
+    return study_heartbeat
+
+
+if os.environ.get("SURGE_HEARTBEAT_ASYNC_COMMIT") == "1":
+    from learning.services import study
+
+    study.study_heartbeat = _heartbeat_without_fsync(study.study_heartbeat)
