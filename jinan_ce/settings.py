@@ -35,6 +35,8 @@ SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"
 )
 DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+# The address printed in certificates' QR codes; set it behind a proxy (else the request's host is used).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
