@@ -28,7 +28,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pending-claims", type=int, default=None, help="claims waiting for review (default people/5)"
         )
-        parser.add_argument("--force", action="store_true", help="run even though the database has people")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="skip the empty-database check (for a database holding other data; a second load set on top "
+            "of a first would collide on mobile and ID numbers)",
+        )
         parser.add_argument("--no-migrate", action="store_true", help="do not run migrate first")
         parser.add_argument(
             "--review-state",
@@ -51,8 +56,8 @@ class Command(BaseCommand):
             return
         if not generate.database_is_empty() and not options["force"]:
             raise CommandError(
-                "this database already has people; generate into an empty one (drop and re-create it), "
-                "or pass --force to add another set on top (new people, units and claims)"
+                "this database already has people; generate into an empty one (drop and re-create it); "
+                "--force skips this check, but a second load set would collide with the first"
             )
         stats = generate.generate(
             generate.Options(
