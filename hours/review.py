@@ -58,6 +58,7 @@ from .review_models import (
     ReviewStageTemplate,
 )
 from .rules import format_hours
+from .selectors_review import forget_review_counts
 from .services.claims import claim_move, claim_post_approved, claim_reverse_posting
 from .services.ledger import lock_person, stored_text
 
@@ -192,9 +193,13 @@ def review_chain_plan(unit: Organisation) -> list[PlannedStage]:
 
 
 def _stage_move(stage: ClaimReviewStage, to_state: str, *, actor: User | None = None) -> None:
-    """The one place that changes ``ClaimReviewStage.state`` (and saves it)."""
+    """The one place that changes ``ClaimReviewStage.state`` (and saves it). The organisation's queue
+    counts are dropped now and again after commit (a count read meanwhile is not kept)."""
     if to_state not in STAGE_TRANSITIONS[stage.state]:
         raise ValidationError(REVIEW_ALREADY_HANDLED)
+    organisation_id = stage.organisation_id
+    forget_review_counts(organisation_id)
+    transaction.on_commit(lambda: forget_review_counts(organisation_id))
     now = timezone.now()
     stage.state = to_state
     if to_state == ReviewStageState.OPEN:

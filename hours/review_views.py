@@ -101,7 +101,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     filters = queue_filters(request.GET)
     claims = selectors_review.review_queue(request.user, filters)
-    page = Paginator(claims, selectors_review.PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors_review.review_counts(request.user)
+    paginator = Paginator(claims, selectors_review.PAGE_SIZE)
+    if filters == selectors_review.QueueFilters():
+        # Nothing narrows the queue: its length is the pending count just read, not a second count.
+        paginator.__dict__["count"] = counts.pending
+    page = paginator.get_page(request.GET.get("page"))
     rows = [(claim, selectors_review.open_stage_of(claim)) for claim in page]
     query = {key: value for key, value in request.GET.items() if key != "page" and value}
     stage_kinds = policies.stage_kinds_of(request.user)
@@ -112,7 +117,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "filters": filters,
-            "counts": selectors_review.review_counts(request.user),
+            "counts": counts,
             "status_choices": selectors_review.QUEUE_STATUS_CHOICES,
             "stage_choices": [(kind, ReviewStageKind(kind).label) for kind in stage_kinds],
             "years": selectors.years_with_rules(),

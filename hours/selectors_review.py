@@ -9,15 +9,18 @@ evidence, open stages). "Handled" lists come from the stages the user's organisa
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import identity
 from accounts import policies as account_policies
+from accounts.models import Role
 from accounts.selectors import _path_filter
 
 from . import review_policies as policies
@@ -154,38 +157,92 @@ class ReviewCounts:
         return self.approved + self.returned + self.rejected
 
 
+#: Counts per organisation are kept this long; every stage that opens or closes at an organisation
+#: drops its entry at once (``forget_review_counts``), so only "overdue" can lag, by at most this.
+COUNTS_CACHE_SECONDS = 60
+_COUNTS_KEY = "hours:review:counts:v1:{organisation}"
+_UNITS_KEY = "hours:review:units:v1:{paths}"
+UNITS_CACHE_SECONDS = 10 * 60
+HANDLED = (ReviewStageState.APPROVED, ReviewStageState.RETURNED, ReviewStageState.REJECTED)
+
+
+def forget_review_counts(organisation_id: int) -> None:
+    cache.delete(_COUNTS_KEY.format(organisation=organisation_id))
+
+
+def _organisation_counts(organisation_ids: list[int]) -> dict[int, dict[str, dict[Any, Any]]]:
+    """Per organisation: {"stages": {kind: (waiting, overdue)}, "handled": {state: total}}, from the
+    cache or from two aggregate queries (index-only scans) for those missing."""
+    keys = {pk: _COUNTS_KEY.format(organisation=pk) for pk in organisation_ids}
+    cached = cache.get_many(list(keys.values()))
+    figures = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in organisation_ids if pk not in figures]
+    if missing:
+        now = timezone.now()
+        fresh: dict[int, dict[str, dict[Any, Any]]] = {pk: {"stages": {}, "handled": {}} for pk in missing}
+        waiting = (
+            Claim.objects.filter(status=ClaimStatus.SUBMITTED, review_organisation_id__in=missing)
+            .values("review_organisation_id", "current_stage")
+            .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(review_due_at__lt=now)))
+            .order_by()
+        )
+        for row in waiting:
+            fresh[row["review_organisation_id"]]["stages"][row["current_stage"]] = (
+                row["waiting"],
+                row["overdue"],
+            )
+        handled = (
+            ClaimReviewStage.objects.filter(organisation_id__in=missing, state__in=HANDLED)
+            .values("organisation_id", "state")
+            .annotate(total=Count("pk"))
+            .order_by()
+        )
+        for row in handled:
+            fresh[row["organisation_id"]]["handled"][row["state"]] = row["total"]
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, COUNTS_CACHE_SECONDS)
+        figures.update(fresh)
+    return figures
+
+
 def review_counts(user: User | AnonymousUser) -> ReviewCounts:
-    """Counts per status for the reviewer's dashboard: two aggregate queries."""
+    """Counts per status at the user's stages (the dashboard panel, the queue's tabs), without the
+    user's own claims: per-organisation figures (cached) less the user's own claims waiting there."""
     organisation_ids = policies.acting_organisation_ids(user)
     if not organisation_ids or not user.is_authenticated:
         return ReviewCounts(0, 0, 0, 0, 0, [])
-    now = timezone.now()
-    rows = list(
-        Claim.objects.filter(status=ClaimStatus.SUBMITTED, review_organisation_id__in=organisation_ids)
-        .exclude(person_id=user.pk)
-        .values("current_stage")
-        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(review_due_at__lt=now)))
-        .order_by("current_stage")
-    )
-    handled = dict(
-        ClaimReviewStage.objects.filter(
-            organisation_id__in=organisation_ids,
-            state__in=[ReviewStageState.APPROVED, ReviewStageState.RETURNED, ReviewStageState.REJECTED],
+    by_kind: dict[int, list[int]] = {}
+    handled: dict[str, int] = {}
+    for figures in _organisation_counts(organisation_ids).values():
+        for kind, (waiting, overdue) in figures["stages"].items():
+            totals = by_kind.setdefault(kind, [0, 0])
+            totals[0] += waiting
+            totals[1] += overdue
+        for state, total in figures["handled"].items():
+            handled[state] = handled.get(state, 0) + total
+    if account_policies.has_role(user, Role.PROFESSIONAL):
+        now = timezone.now()
+        own = (
+            Claim.objects.filter(
+                person_id=user.pk, status=ClaimStatus.SUBMITTED, review_organisation_id__in=organisation_ids
+            )
+            .values("current_stage")
+            .annotate(waiting=Count("pk"), overdue=Count("pk", filter=Q(review_due_at__lt=now)))
+            .order_by()
         )
-        .values("state")
-        .annotate(total=Count("pk"))
-        .order_by()
-        .values_list("state", "total")
-    )
+        for row in own:
+            totals = by_kind.setdefault(row["current_stage"], [0, 0])
+            totals[0] -= row["waiting"]
+            totals[1] -= row["overdue"]
+    stages = [
+        (kind, waiting, overdue) for kind, (waiting, overdue) in sorted(by_kind.items()) if kind and waiting
+    ]
     return ReviewCounts(
-        pending=sum(row["waiting"] for row in rows),
-        overdue=sum(row["overdue"] for row in rows),
+        pending=sum(waiting for _kind, waiting, _overdue in stages),
+        overdue=sum(overdue for _kind, _waiting, overdue in stages),
         approved=handled.get(ReviewStageState.APPROVED, 0),
         returned=handled.get(ReviewStageState.RETURNED, 0),
         rejected=handled.get(ReviewStageState.REJECTED, 0),
-        by_stage=[
-            (row["current_stage"], row["waiting"], row["overdue"]) for row in rows if row["current_stage"]
-        ],
+        by_stage=stages,
     )
 
 
@@ -193,15 +250,22 @@ def queue_units(user: User | AnonymousUser) -> list[tuple[int, str]]:
     """Units the queue's unit filter offers: those under the user's reviewing organisations."""
     from accounts.models import Organisation, OrganisationKind
 
-    paths = [a.organisation.path for a in policies.reviewer_assignments(user) if a.organisation is not None]
+    paths = sorted(
+        {a.organisation.path for a in policies.reviewer_assignments(user) if a.organisation is not None}
+    )
     condition = _path_filter(paths, "path")
     if condition is None:
         return []
-    return list(
-        Organisation.objects.filter(condition, kind=OrganisationKind.UNIT)
-        .order_by("name")
-        .values_list("pk", "name")[:500]
-    )
+    key = _UNITS_KEY.format(paths=hashlib.sha256("|".join(paths).encode()).hexdigest()[:32])
+    units = cache.get(key)
+    if units is None:
+        units = list(
+            Organisation.objects.filter(condition, kind=OrganisationKind.UNIT)
+            .order_by("name")
+            .values_list("pk", "name")[:500]
+        )
+        cache.set(key, units, UNITS_CACHE_SECONDS)
+    return [(pk, name) for pk, name in units]
 
 
 # --- The trail ------------------------------------------------------------------------------------------

@@ -447,6 +447,8 @@ def test_nobody_reviews_their_own_claim(world: World, open_year: int) -> None:
     assert snapshot(claim) == before
     assert not selectors_review.review_queue(world.professional).filter(pk=claim.pk).exists()
     assert selectors_review.review_queue(world.unit_admin).filter(pk=claim.pk).exists()
+    assert selectors_review.review_counts(world.unit_admin).pending == 1
+    assert selectors_review.review_counts(world.professional).pending == 0
 
 
 def test_a_stale_form_changes_nothing(world: World, open_year: int) -> None:
@@ -579,6 +581,19 @@ def test_queues_hold_what_waits_at_each_stage(world: World, open_year: int) -> N
     )
     handled = selectors_review.QueueFilters(status=selectors_review.QueueStatus.APPROVED)
     assert list(selectors_review.review_queue(world.unit_admin, handled)) == [school_claim]
+
+
+def test_counts_follow_every_decision_at_once(world: World, open_year: int) -> None:
+    """The counts are cached per organisation; each stage that opens or closes drops them."""
+    counts = selectors_review.review_counts
+    claim = submit(world.professional, open_year)
+    assert (counts(world.unit_admin).pending, counts(world.department_reviewer).pending) == (1, 0)
+    decide(world.unit_admin, claim)
+    assert (counts(world.unit_admin).pending, counts(world.unit_admin).approved) == (0, 1)
+    assert counts(world.department_reviewer).pending == 1
+    decide(world.department_reviewer, claim, ReviewDecision.RETURN, comment="补充材料")
+    assert (counts(world.department_reviewer).pending, counts(world.department_reviewer).returned) == (0, 1)
+    assert counts(world.county_staff).pending == 0
 
 
 def test_deadlines_and_overdue(world: World, open_year: int) -> None:

@@ -50,6 +50,7 @@ def test_queue_page_takes_the_same_queries_for_1_and_30_claims(world: World, ope
     with CaptureQueriesContext(connection) as one:
         assert http.get("/hours/review/").status_code == 200
     waiting(world, open_year, 29)
+    http.get("/hours/review/")  # the counts were dropped by the new claims: read them again, as above
     with CaptureQueriesContext(connection) as thirty:
         body = http.get("/hours/review/").content.decode()
     assert body.count("data-claim=") == 30
