@@ -2,17 +2,10 @@
 and the industry channels' hours) and reverse them for corrections only through here, and here only
 through the hours app's services.
 
-The import writes thousands of rows per batch. When the hours app offers bulk posting
-(``ledger_post_credits_bulk`` / ``ledger_reverse_credits_bulk``, see the signatures below) this module
-uses it; until then it posts row by row through ``ledger_post_credit``, which is correct but slow.
-
-Wanted from ``hours.services`` (exact shape the adapter calls):
-
-    ledger_post_credits_bulk(*, credits: Sequence[BulkCredit], actor: User | None) -> int
-    ledger_reverse_credits_bulk(*, reversals: Sequence[BulkReversal], actor: User | None, reason: str) -> int
-
-with ``BulkCredit(person_id, year, category, hours, source_type, source_id, memo, rule_code="")`` and
-``BulkReversal(person_id, source_type, source_id, category)`` (plain tuples are fine).
+The import writes thousands of rows per batch, so this uses the hours app's bulk functions,
+``ledger_post_credits_bulk(*, credits, actor)`` and ``ledger_reverse_credits_bulk(*, reversals, actor,
+reason)``, with ``BulkCredit`` / ``BulkReversal`` items as below; were they missing, it would post row by
+row through ``ledger_post_credit`` (correct, slower).
 """
 
 from __future__ import annotations

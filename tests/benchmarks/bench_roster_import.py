@@ -26,12 +26,12 @@ What it does:
 4. Prints rows per second and peak memory per phase, and checks the ledger afterwards (one credit per
    person, no more).
 
-``--ledger reference`` (the default) installs in the child the bulk ledger functions filings asks the
-hours app for (``ledger_post_credits_bulk``, ``ledger_reverse_credits_bulk``; reference implementation
-below: COPY straight into the ledger inside a savepoint; if a source already posted, the savepoint is
-rolled back and the batch goes through a temporary table and INSERT ... SELECT ... ON CONFLICT DO NOTHING).
-``--ledger as-is`` uses whatever ``hours.services`` offers today (row by row through
-``ledger_post_credit`` until the bulk functions land); run it with ``--rows 5000`` or so.
+``--ledger as-is`` (the default) posts through whatever ``hours.services`` offers today: its
+``ledger_post_credits_bulk`` (ORM ``bulk_create`` after locking every person of a batch and summing
+their prior entries, for the caps). ``--ledger reference`` installs in the child, instead, the COPY-based
+bulk posting below (COPY straight into the ledger inside a savepoint; if a source already posted, the
+savepoint is rolled back and the batch goes through a temporary table and INSERT ... ON CONFLICT DO
+NOTHING), which is what the hours app could do for credits no cap applies to (PRO-2, the channels).
 """
 
 from __future__ import annotations
@@ -611,7 +611,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--ledger", choices=["reference", "as-is"], default="reference")
+    parser.add_argument("--ledger", choices=["as-is", "reference"], default="as-is")
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the benchmark database")
     parser.add_argument("--child", choices=["openpyxl", "calamine", "import"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)

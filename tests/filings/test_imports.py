@@ -871,3 +871,30 @@ def test_the_ledger_door_switches_to_bulk_posting_when_the_hours_app_offers_it(
     )
     assert calls == [("post", 1), ("reverse", 1), ("post", 1)]
     assert balance(world.professional, ended_filing.year) == Decimal(4)
+
+
+def test_without_bulk_functions_the_ledger_door_posts_row_by_row(
+    world: World,
+    ended_filing: TrainingFiling,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hours import services as hours_services
+
+    monkeypatch.delattr(hours_services, "ledger_post_credits_bulk", raising=False)
+    monkeypatch.delattr(hours_services, "ledger_reverse_credits_bulk", raising=False)
+    run_import(
+        django_capture_on_commit_callbacks, world.county_staff, ended_filing, [[ZHANG_MIN_ID, "张敏", 8]]
+    )
+    run_import(
+        django_capture_on_commit_callbacks,
+        world.county_staff,
+        ended_filing,
+        [[ZHANG_MIN_ID, "张敏", 6]],
+        correction=True,
+    )
+    assert [hours for hours, _source, _reversal in ledger_of(world.professional)] == [
+        Decimal("8.0"),
+        Decimal("-8.0"),
+        Decimal("6.0"),
+    ]
