@@ -414,7 +414,8 @@ def ledger_post_credits_bulk(*, credits: Sequence[Any], actor: User | None) -> i
                             "label": label,
                             "cap": format_hours(cap),
                             "credited": format_hours(room),
-                            "hours": format_hours(credited),
+                            # the hours asked for, as the one-by-one path writes it
+                            "hours": format_hours(record["hours"]),
                         },
                     )
                 )

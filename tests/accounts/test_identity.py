@@ -127,24 +127,26 @@ def test_log_filter_masks_id_numbers() -> None:
 
 @pytest.mark.django_db
 def test_key_rotation_re_encrypts_every_stored_number(settings) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
     from cryptography.fernet import Fernet
     from django.core.management import call_command
 
     from accounts.models import User
 
-    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.ID_NUMBER_KEYS = [old_key]
-    identity._cipher.cache_clear()
-    person = User.objects.create_user("13700000001", "Grand-Canal-Weishan-77", real_name="测试")
-    person.id_number_encrypted = identity.encrypt_id_number(VALID_ID)
-    person.save()
-    settings.ID_NUMBER_KEYS = [new_key, old_key]
-    identity._cipher.cache_clear()
-    call_command("rotate_id_number_key")
-    person.refresh_from_db()
-    settings.ID_NUMBER_KEYS = [new_key]
-    identity._cipher.cache_clear()
+    # Whatever is already stored was encrypted with the development key derived from SECRET_KEY.
+    current_key = base64.urlsafe_b64encode(identity._derived_key("id-number-encryption")).decode()
+    new_key = Fernet.generate_key().decode()
     try:
+        person = User.objects.create_user("13700000001", "Grand-Canal-Weishan-77", real_name="测试")
+        person.id_number_encrypted = identity.encrypt_id_number(VALID_ID)
+        person.save()
+        settings.ID_NUMBER_KEYS = [new_key, current_key]
+        identity._cipher.cache_clear()
+        call_command("rotate_id_number_key")
+        person.refresh_from_db()
+        settings.ID_NUMBER_KEYS = [new_key]  # the old key is gone: only the new one can decrypt now
+        identity._cipher.cache_clear()
         assert identity.decrypt_id_number(person.id_number_encrypted) == VALID_ID
     finally:
         settings.ID_NUMBER_KEYS = []
