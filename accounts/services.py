@@ -183,6 +183,10 @@ def user_register(*, registration: Registration) -> User:
         raise ValidationError({"id_number": ID_NUMBER_TAKEN}) from error
     RoleAssignment.objects.create(user=user, role=Role.PROFESSIONAL)
     Membership.objects.create(user=user, unit=registration.unit, status=MembershipStatus.PENDING)
+    # Training hours imported for this ID number before the person registered are theirs now.
+    from filings.services import held_hours_attach
+
+    held_hours_attach(user=user)
     audit_record(
         actor=user,
         action="user.register",
