@@ -27,6 +27,8 @@ DEMO_PDF = (
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 DEMO_MARK = "DEMO-"
+#: Evidence keys are normalised (upper case, no punctuation): "DEMO-JSJ-0001" is kept as "DEMOJSJ0001".
+DEMO_EVIDENCE_KEY_PREFIX = "number:DEMO"
 
 PROFESSIONAL = "13800000005"  # 张敏, 任城区实验中学 (under 任城区教育和体育局)
 COMPANY_PROFESSIONAL = "13800000007"  # 陈静, 济宁鲁科智能科技有限公司 (no department)
@@ -74,7 +76,7 @@ DEMO_CLAIMS: list[tuple[str, str, dict[str, object], list[tuple[str, str, str]]]
 
 def load_review_demo() -> list[Claim]:
     """Files the demo claims once; returns them (an empty list when they exist already)."""
-    if Claim.objects.filter(evidence_key__startswith=f"number:{DEMO_MARK}").exists():
+    if Claim.objects.filter(evidence_key__startswith=DEMO_EVIDENCE_KEY_PREFIX).exists():
         return []
     year = timezone.localdate().year
     people = {user.mobile: user for user in User.objects.filter(mobile__startswith="138")}
