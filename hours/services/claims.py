@@ -109,14 +109,13 @@ def typed_fields(rule_code: str, fields: Mapping[str, object]) -> dict[str, Any]
         raise ValidationError(error.errors) from error
     except ArithmeticError as error:  # e.g. "1e999999": a number too large to round to tenths
         raise ValidationError({"fields": CLAIM_NUMBER_INVALID}) from error
-    errors = {
-        field_spec.name: rule_messages.FIELD_ABOVE_MAXIMUM.format(
-            label=field_spec.label, maximum=MAX_CLAIM_NUMBER
-        )
-        for field_spec in spec.fields
-        if isinstance(values.get(field_spec.name), int | Decimal)
-        and abs(values[field_spec.name]) > MAX_CLAIM_NUMBER  # type: ignore[arg-type]
-    }
+    errors = {}
+    for field_spec in spec.fields:
+        value = values.get(field_spec.name)
+        if isinstance(value, int | Decimal) and abs(Decimal(value)) > MAX_CLAIM_NUMBER:
+            errors[field_spec.name] = rule_messages.FIELD_ABOVE_MAXIMUM.format(
+                label=field_spec.label, maximum=MAX_CLAIM_NUMBER
+            )
     if errors:
         raise ValidationError(errors)
     return values

@@ -24,17 +24,17 @@ class Command(BaseCommand):
         for model in apps.get_models():
             if "id_number_encrypted" not in {field.name for field in model._meta.get_fields()}:
                 continue
-            rows = model._default_manager.exclude(id_number_encrypted="").order_by("pk")
+            field = "id_number_encrypted"  # a name, not an attribute: Model itself does not declare it
+            rows = model._default_manager.exclude(**{field: ""}).order_by("pk").values_list("pk", field)
             last_pk = 0
             while True:
                 batch = list(rows.filter(pk__gt=last_pk)[:batch_size])
                 if not batch:
                     break
-                for row in batch:
-                    row.id_number_encrypted = rotate_id_number_token(row.id_number_encrypted)
+                rotated = [model(pk=pk, **{field: rotate_id_number_token(token)}) for pk, token in batch]
                 with transaction.atomic():
-                    model._default_manager.bulk_update(batch, ["id_number_encrypted"])
-                last_pk = batch[-1].pk
+                    model._default_manager.bulk_update(rotated, [field])
+                last_pk = batch[-1][0]
                 total += len(batch)
             self.stdout.write(f"{model._meta.label}: re-encrypted")
         audit_record(actor=None, action="identity.key_rotation", detail={"rows": total})
