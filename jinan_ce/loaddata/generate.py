@@ -1532,6 +1532,12 @@ def review_state_backfill(log: Callable[[str], None] = print) -> dict[str, int]:
               AND NOT EXISTS (SELECT 1 FROM hours_claimreviewstage s WHERE s.claim_id = c.id)
             """
         )
+        # Everything was loaded in this transaction, where autovacuum cannot see it: without statistics
+        # the planner nests loops over hundreds of thousands of rows (one run spent 11 minutes of CPU on
+        # the review records' INSERT before it was stopped).
+        cursor.execute("ANALYZE load_chain")
+        cursor.execute("ANALYZE accounts_roleassignment")
+        cursor.execute("ANALYZE accounts_organisation")
         generator._insert_select(
             cursor,
             ClaimReviewStage,
@@ -1566,6 +1572,7 @@ def review_state_backfill(log: Callable[[str], None] = print) -> dict[str, int]:
             {},
             "review stages",
         )
+        cursor.execute("ANALYZE hours_claimreviewstage")
         cursor.execute(
             """
             UPDATE hours_claim c SET review_organisation_id = s.organisation_id, review_due_at = s.due_at,
@@ -1623,12 +1630,14 @@ def review_state_backfill(log: Callable[[str], None] = print) -> dict[str, int]:
             FROM hours_claimreviewstage s
             JOIN load_chain l ON l.claim_id = s.claim_id
             JOIN accounts_organisation o ON o.id = s.organisation_id
-            JOIN LATERAL (
-                SELECT ra.user_id, ra.role FROM accounts_roleassignment ra
-                WHERE ra.organisation_id = s.organisation_id AND ra.is_active
+            JOIN (
+                -- the first reviewer of each organisation, once, for a hash join (not a lookup per stage)
+                SELECT DISTINCT ON (ra.organisation_id) ra.organisation_id, ra.user_id, ra.role
+                FROM accounts_roleassignment ra
+                WHERE ra.is_active
                   AND ra.role IN ('unit_admin', 'department_reviewer', 'county_bureau_staff', 'city_bureau_staff')
-                ORDER BY ra.id LIMIT 1
-            ) h ON true
+                ORDER BY ra.organisation_id, ra.id
+            ) h ON h.organisation_id = s.organisation_id
             JOIN accounts_user u ON u.id = h.user_id
             WHERE s.state = 'approved'
             """,
