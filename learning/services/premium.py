@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
@@ -26,6 +27,7 @@ from accounts.models import Organisation, Role, User
 from hours import services as hours_services
 from hours.models import PREMIUM_COURSE_RULE_CODE, LedgerCategory, SourceType
 from hours.rules import format_hours
+from hours.services.ledger import stored_text
 
 from .. import policies, spreadsheets
 from ..models import (
@@ -204,10 +206,17 @@ def premium_submit(*, actor: User, premium: PremiumCourse) -> PremiumCourse:
     return premium
 
 
-def _notify_declarer(premium: PremiumCourse, title: str, body: str) -> None:
+def _notify_declarer(premium: PremiumCourse, title: Any, body: Any) -> None:
+    """Stored text is in the platform's language, whatever the reviewer's page language."""
     from accounts.services import notify
 
-    notify(recipient=premium.declared_by, title=title, body=body, link=f"/learning/premium/{premium.pk}/")
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipient=premium.declared_by,
+            title=str(title),
+            body=str(body),
+            link=f"/learning/premium/{premium.pk}/",
+        )
 
 
 @transaction.atomic
@@ -229,7 +238,7 @@ def premium_publish(*, actor: User, premium: PremiumCourse) -> PremiumCourse:
             status=CourseStatus.PUBLISHED, published_at=now
         )
     _audit(actor, "learning.premium.publish", premium)
-    _notify_declarer(premium, str(PREMIUM_PUBLISHED_TITLE), premium.title)
+    _notify_declarer(premium, PREMIUM_PUBLISHED_TITLE, premium.title)
     return premium
 
 
@@ -249,7 +258,7 @@ def premium_return(*, actor: User, premium: PremiumCourse, comment: str) -> Prem
     premium.review_comment = comment[:300]
     premium.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     _audit(actor, "learning.premium.return", premium, comment=comment)
-    _notify_declarer(premium, str(PREMIUM_RETURNED_TITLE), comment)
+    _notify_declarer(premium, PREMIUM_RETURNED_TITLE, comment)
     return premium
 
 
@@ -412,7 +421,9 @@ def premium_complete_if_done(
         hours=hours,
         source_type=SourceType.PROGRAMME,
         source_id=f"premium:{premium.pk}",
-        memo=str(PREMIUM_COMPLETED_MEMO % {"title": premium.title, "organiser": premium.organiser.name}),
+        memo=stored_text(
+            PREMIUM_COMPLETED_MEMO, {"title": premium.title, "organiser": premium.organiser.name}
+        ),
         actor=actor,
         rule_code=PREMIUM_COURSE_RULE_CODE,
     )
