@@ -62,6 +62,13 @@ PREMIUM_SELF_STUDY_EMPTY = _("自学部分的课程还没有课时。")
 PREMIUM_COMPLETED_MEMO = _("完成精品专业课《%(title)s》（%(organiser)s），视同完成当年度专业科目培训任务")
 PREMIUM_PUBLISHED_TITLE = _("精品专业课已发布")
 PREMIUM_RETURNED_TITLE = _("精品专业课申报被退回")
+LIVE_SESSION_UNDER_REVIEW = _(
+    "精品专业课正在审核中，不能删除现场授课场次；如需调整，请联系审核人员退回后再修改。"
+)
+LIVE_SESSION_HAS_ATTENDANCE = _("“%(title)s”已登记出勤，不能删除。")
+LIVE_SESSION_HOURS_NEEDED = _(
+    "精品专业课已发布，现场授课（直播）合计须不少于%(minimum)s学时；删除“%(title)s”后只剩%(remaining)s学时，不能删除。"
+)
 ATTENDANCE_ROW_UNKNOWN = _("第%(row)s行：未找到该人员或其未报名本课程（%(value)s）。")
 ATTENDANCE_ROW_VALUE = _("第%(row)s行：出勤一栏请填写“是”或“否”。")
 
@@ -183,6 +190,43 @@ def live_session_add(
     session.save()
     _audit(actor, "learning.premium.live_session_add", premium, session=session.pk, hours=str(session.hours))
     return session
+
+
+@transaction.atomic
+def live_session_remove(*, actor: User, session: LiveSession) -> None:
+    """Removes a live session: freely while the course is a draft or returned; never while it is under
+    review; on a published course only a session nobody's attendance was recorded for, and only while
+    the remaining sessions still add up to the minimum live hours. Learners who have now attended every
+    remaining session (and finished the self-study part) complete in the same transaction."""
+    premium = _locked(session.premium)
+    _check_organiser(actor, premium)
+    session = LiveSession.objects.select_for_update().get(pk=session.pk, premium=premium)
+    if premium.status == ReviewStatus.SUBMITTED:
+        raise ValidationError(LIVE_SESSION_UNDER_REVIEW)
+    if LiveAttendance.objects.filter(session=session).exists():
+        raise ValidationError(LIVE_SESSION_HAS_ATTENDANCE % {"title": session.title})
+    remaining = live_hours(premium) - session.hours
+    if premium.status == ReviewStatus.PUBLISHED and remaining < MIN_LIVE_HOURS:
+        raise ValidationError(
+            LIVE_SESSION_HOURS_NEEDED
+            % {
+                "minimum": format_hours(MIN_LIVE_HOURS),
+                "title": session.title,
+                "remaining": format_hours(remaining),
+            }
+        )
+    detail = {
+        "session": session.pk,
+        "title": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "hours": str(session.hours),
+        "remaining_live_hours": str(remaining),
+    }
+    session.delete()
+    _audit(actor, "learning.premium.live_session_remove", premium, **detail)
+    if premium.status == ReviewStatus.PUBLISHED:
+        for enrolment in premium.enrolments.filter(completed_at__isnull=True).select_related("person"):
+            premium_complete_if_done(premium=premium, person=enrolment.person, actor=actor)
 
 
 @transaction.atomic
