@@ -316,6 +316,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Lesson videos uploaded by providers (MP4 or WebM): the largest accepted, in bytes (a front proxy's
+# body limit, e.g. nginx client_max_body_size, must allow as much on the upload URLs).
+LEARNING_VIDEO_MAX_BYTES = env.int("LEARNING_VIDEO_MAX_BYTES", default=500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,16 +22,21 @@ from rest_framework.views import APIView
 from hours import selectors as hours_selectors
 
 from . import policies, selectors
-from .models import Course, DigitalCohort, Enrolment, Notice, PremiumCourse
+from .models import Course, DigitalCohort, Enrolment, Lesson, Notice, PremiumCourse
 from .serializers import (
     ApplyIn,
     CohortSerializer,
     CourseDetailSerializer,
     CourseSerializer,
+    CourseUpdateIn,
     DigitalApplicationSerializer,
     EnrolmentSerializer,
     HeartbeatIn,
     HeartbeatOut,
+    LessonIn,
+    LessonOrderIn,
+    LessonSerializer,
+    LessonUpdateIn,
     NoticeSerializer,
     PremiumEnrolmentSerializer,
     PremiumSerializer,
@@ -38,8 +44,9 @@ from .serializers import (
     QuizIn,
     QuizOut,
     StudySessionOut,
+    VideoUploadIn,
 )
-from .services import digital, premium, study
+from .services import catalogue, digital, premium, study
 from .views.common import acting_user
 
 
@@ -79,10 +86,100 @@ class CourseListApi(generics.ListAPIView):
 
 
 class CourseDetailApi(generics.RetrieveAPIView):
+    """A course the caller may see. PATCH edits its details: its provider's staff only (a course of
+    another provider is a 404; bureau staff, who see every course, get 403)."""
+
     serializer_class = CourseDetailSerializer
 
     def get_queryset(self) -> QuerySet[Course]:
         return selectors.courses_visible_to(self.request.user).prefetch_related("lessons")
+
+    @extend_schema(request=CourseUpdateIn, responses={200: CourseDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        course = get_object_or_404(selectors.courses_managed_by(request.user), pk=pk)
+        serializer = CourseUpdateIn(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        course = catalogue.course_update(
+            actor=acting_user(request), course=course, **serializer.validated_data
+        )
+        return Response(CourseDetailSerializer(course).data)
+
+
+def _managed_lesson(request: Request, pk: int) -> Lesson:
+    return get_object_or_404(
+        Lesson.objects.filter(
+            course__in=selectors.courses_managed_by(request.user).values("pk")
+        ).select_related("course__provider"),
+        pk=pk,
+    )
+
+
+class CourseLessonsApi(APIView):
+    """Adds a lesson at the end of a course (JSON, or multipart with a video file)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=LessonIn, responses={201: LessonSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        course = get_object_or_404(selectors.courses_managed_by(request.user), pk=pk)
+        serializer = LessonIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lesson = catalogue.lesson_add(actor=acting_user(request), course=course, **serializer.validated_data)
+        return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
+
+
+class LessonOrderApi(APIView):
+    @extend_schema(request=LessonOrderIn, responses={200: LessonSerializer(many=True)})
+    def post(self, request: Request, pk: int) -> Response:
+        course = get_object_or_404(selectors.courses_managed_by(request.user), pk=pk)
+        serializer = LessonOrderIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lessons = catalogue.lessons_reorder(
+            actor=acting_user(request), course=course, lesson_ids=serializer.validated_data["lessons"]
+        )
+        return Response(LessonSerializer(lessons, many=True).data)
+
+
+class LessonDetailApi(APIView):
+    """A lesson of a course the caller may see; its provider's staff edit or remove it until anyone has
+    started studying the course."""
+
+    @extend_schema(responses={200: LessonSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            LessonSerializer(get_object_or_404(selectors.lessons_visible_to(request.user), pk=pk)).data
+        )
+
+    @extend_schema(request=LessonUpdateIn, responses={200: LessonSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        lesson = _managed_lesson(request, pk)
+        serializer = LessonUpdateIn(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        lesson = catalogue.lesson_update(
+            actor=acting_user(request), lesson=lesson, **serializer.validated_data
+        )
+        return Response(LessonSerializer(lesson).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        catalogue.lesson_remove(actor=acting_user(request), lesson=_managed_lesson(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LessonVideoApi(APIView):
+    """Uploads (or replaces) a video lesson's file: MP4 or WebM by content, within the size limit."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": VideoUploadIn}, responses={200: LessonSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        lesson = _managed_lesson(request, pk)
+        serializer = VideoUploadIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lesson = catalogue.lesson_video_upload(
+            actor=acting_user(request), lesson=lesson, upload=serializer.validated_data["video"]
+        )
+        return Response(LessonSerializer(lesson).data)
 
 
 class ProviderChoiceApi(APIView):
@@ -229,6 +326,18 @@ class PremiumEnrolApi(APIView):
         course = get_object_or_404(selectors.premium_visible_to(request.user), pk=pk)
         enrolment = premium.premium_enrol(actor=acting_user(request), premium=course)
         return Response(PremiumEnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+class LiveSessionApi(APIView):
+    """Removes a live session of a premium course the caller organises (not while under review, not
+    one with attendance recorded, and a published course keeps at least 8 live hours)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int, session_pk: int) -> Response:
+        course = get_object_or_404(selectors.premium_managed_by(request.user), pk=pk)
+        session = get_object_or_404(course.live_sessions.all(), pk=session_pk)
+        premium.live_session_remove(actor=acting_user(request), session=session)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CohortListApi(generics.ListAPIView):

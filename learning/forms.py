@@ -36,12 +36,57 @@ class CourseForm(forms.Form):
             self.order_fields(["provider", *self.fields])
 
 
+class CourseEditForm(forms.Form):
+    """A course's details. Kind, year, hours and pass mark are shown disabled once learners enrolled
+    (the service refuses them then anyway)."""
+
+    title = forms.CharField(label=_("课程名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("科目类别"), choices=CourseKind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    topic = forms.CharField(label=_("专题"), max_length=60, required=False)
+    hours = forms.DecimalField(label=_("学时"), min_value=Decimal("0.1"), max_digits=4, decimal_places=1)
+    instructor = forms.CharField(label=_("主讲人"), max_length=60, required=False)
+    pass_mark = forms.IntegerField(label=_("测验合格分（百分制）"), min_value=1, max_value=100)
+    description = forms.CharField(
+        label=_("课程简介"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    RULE_FIELDS = ("kind", "year", "hours", "pass_mark")
+
+    def __init__(self, *args: Any, rules_fixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if rules_fixed:
+            for name in self.RULE_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("已有学员选课，不能再修改。")
+
+
 class LessonForm(forms.Form):
     title = forms.CharField(label=_("课时名称"), max_length=120)
     kind = forms.ChoiceField(label=_("形式"), choices=LessonKind.choices, initial=LessonKind.DOCUMENT)
     duration_seconds = forms.IntegerField(label=_("时长（秒）"), min_value=1, max_value=6 * 60 * 60)
-    video_url = forms.CharField(label=_("视频地址（本站路径）"), max_length=255, required=False)
+    video = forms.FileField(
+        label=_("视频文件（MP4 或 WebM）"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".mp4,.webm,video/mp4,video/webm"}),
+    )
+    video_url = forms.CharField(label=_("或视频地址（本站路径）"), max_length=255, required=False)
     body = forms.CharField(label=_("图文内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class LessonEditForm(forms.Form):
+    title = forms.CharField(label=_("课时名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("形式"), choices=LessonKind.choices)
+    duration_seconds = forms.IntegerField(label=_("时长（秒）"), min_value=1, max_value=6 * 60 * 60)
+    video_url = forms.CharField(label=_("视频地址（本站路径）"), max_length=255, required=False)
+    body = forms.CharField(label=_("图文内容"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+
+
+class VideoUploadForm(forms.Form):
+    video = forms.FileField(
+        label=_("视频文件（MP4 或 WebM）"),
+        widget=forms.FileInput(attrs={"accept": ".mp4,.webm,video/mp4,video/webm"}),
+    )
 
 
 class QuestionForm(forms.Form):

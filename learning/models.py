@@ -157,6 +157,11 @@ class LessonKind(models.TextChoices):
     DOCUMENT = "document", _("图文")
 
 
+def lesson_video_path(instance: Lesson, filename: str) -> str:
+    """Never the uploader's file name: ``filename`` is a random name with the detected type's extension."""
+    return f"learning/videos/{instance.course_id}/{filename}"
+
+
 class Lesson(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
     order = models.PositiveSmallIntegerField(_("序号"), default=1)
@@ -168,6 +173,12 @@ class Lesson(models.Model):
     body = models.TextField(_("图文内容"), blank=True)
     # Same-origin path of the video file (the CSP allows nothing else).
     video_url = models.CharField(_("视频地址"), max_length=255, blank=True)
+    # An uploaded video (MP4 or WebM, recognised by its content) on the private storage, served only
+    # through ``learning.views.media.lesson_video`` to whoever may see the course. Used before video_url.
+    video_file = models.FileField(_("视频文件"), upload_to=lesson_video_path, max_length=255, blank=True)
+    video_content_type = models.CharField(_("视频类型"), max_length=40, blank=True)
+    video_size = models.PositiveBigIntegerField(_("视频大小（字节）"), null=True, blank=True)
+    video_original_name = models.CharField(_("视频原文件名"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("课时")
@@ -183,6 +194,10 @@ class Lesson(models.Model):
     @property
     def duration_ms(self) -> int:
         return self.duration_seconds * 1000
+
+    @property
+    def has_video(self) -> bool:
+        return self.kind == LessonKind.VIDEO and bool(self.video_file or self.video_url)
 
 
 class Question(models.Model):

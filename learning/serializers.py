@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from .models import (
     Course,
+    CourseKind,
     DigitalApplication,
     DigitalCohort,
     Enrolment,
     Lesson,
+    LessonKind,
     Notice,
     PremiumCourse,
     PremiumEnrolment,
@@ -23,11 +27,75 @@ from .models import (
 class LessonSerializer(serializers.ModelSerializer[Lesson]):
     kind = serializers.CharField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    video_file_url = serializers.SerializerMethodField(
+        help_text="Where the uploaded video streams from (HTTP Range supported), or null."
+    )
 
     class Meta:
         model = Lesson
-        fields = ["id", "order", "title", "kind", "kind_display", "duration_seconds", "video_url"]
+        fields = [
+            "id",
+            "order",
+            "title",
+            "kind",
+            "kind_display",
+            "duration_seconds",
+            "video_url",
+            "video_file_url",
+            "video_size",
+        ]
         read_only_fields = fields
+
+    def get_video_file_url(self, lesson: Lesson) -> str | None:
+        return reverse("learning_lesson_video", args=[lesson.pk]) if lesson.video_file else None
+
+
+class CourseUpdateIn(serializers.Serializer):  # type: ignore[type-arg]
+    """Only the fields sent change. Kind, year, hours and pass mark are refused once learners enrolled."""
+
+    title = serializers.CharField(max_length=120, required=False)
+    topic = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    instructor = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    hours = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.1"), required=False)
+    pass_mark = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    kind = serializers.CharField(
+        max_length=20, required=False, help_text=f"One of {', '.join(CourseKind.values)}."
+    )
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+class LessonIn(serializers.Serializer):  # type: ignore[type-arg]
+    title = serializers.CharField(max_length=120)
+    kind = serializers.CharField(
+        max_length=20, default=LessonKind.DOCUMENT, help_text=f"One of {', '.join(LessonKind.values)}."
+    )
+    duration_seconds = serializers.IntegerField(min_value=1, max_value=6 * 60 * 60)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    video_url = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    video = serializers.FileField(
+        required=False, help_text="MP4 or WebM (checked by content), for a video lesson (multipart)."
+    )
+
+
+class LessonUpdateIn(serializers.Serializer):  # type: ignore[type-arg]
+    title = serializers.CharField(max_length=120, required=False)
+    kind = serializers.CharField(
+        max_length=20, required=False, help_text=f"One of {', '.join(LessonKind.values)}."
+    )
+    duration_seconds = serializers.IntegerField(min_value=1, max_value=6 * 60 * 60, required=False)
+    body = serializers.CharField(required=False, allow_blank=True)
+    video_url = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class LessonOrderIn(serializers.Serializer):  # type: ignore[type-arg]
+    lessons = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Every lesson id of the course, in the new order."
+    )
+
+
+class VideoUploadIn(serializers.Serializer):  # type: ignore[type-arg]
+    video = serializers.FileField(help_text="MP4 or WebM (checked by content), within the size limit.")
 
 
 class CourseSerializer(serializers.ModelSerializer[Course]):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import learner, manage, notices, programmes
+from .views import learner, manage, media, notices, programmes
 
 urlpatterns = [
     path("", learner.home, name="learning_home"),
@@ -9,10 +9,16 @@ urlpatterns = [
     path("courses/<int:pk>/enrol/", learner.course_enrol, name="learning_enrol"),
     path("courses/<int:pk>/quiz/", learner.quiz, name="learning_quiz"),
     path("lessons/<int:pk>/", learner.lesson_player, name="learning_lesson"),
+    path("lessons/<int:pk>/video/", media.lesson_video, name="learning_lesson_video"),
     # Premium professional courses, quality online public courses, digital engineer training.
     path("premium/", programmes.premium_list, name="learning_premium_list"),
     path("premium/<int:pk>/", programmes.premium_detail, name="learning_premium"),
     path("premium/<int:pk>/<str:action>/", programmes.premium_action, name="learning_premium_action"),
+    path(
+        "premium/<int:pk>/sessions/<int:session_pk>/remove/",
+        programmes.premium_session_remove,
+        name="learning_premium_session_remove",
+    ),
     path(
         "premium/<int:pk>/sessions/<int:session_pk>/attendance/",
         programmes.premium_attendance,
@@ -39,7 +45,23 @@ urlpatterns = [
     # Management.
     path("manage/courses/", manage.course_list, name="learning_manage_courses"),
     path("manage/courses/<int:pk>/", manage.course_manage, name="learning_manage_course"),
+    path("manage/courses/<int:pk>/edit/", manage.course_edit, name="learning_manage_course_edit"),
     path("manage/courses/<int:pk>/lessons/", manage.lesson_add, name="learning_manage_lesson_add"),
+    path(
+        "manage/courses/<int:pk>/lessons/<int:lesson_pk>/edit/",
+        manage.lesson_edit,
+        name="learning_manage_lesson_edit",
+    ),
+    path(
+        "manage/courses/<int:pk>/lessons/<int:lesson_pk>/move/",
+        manage.lesson_move,
+        name="learning_manage_lesson_move",
+    ),
+    path(
+        "manage/courses/<int:pk>/lessons/<int:lesson_pk>/video/",
+        manage.lesson_video_upload,
+        name="learning_manage_lesson_video",
+    ),
     path(
         "manage/courses/<int:pk>/lessons/<int:lesson_pk>/remove/",
         manage.lesson_remove,

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
@@ -22,6 +23,7 @@ from hours import selectors as hours_selectors
 from hours import services as hours_services
 from hours.models import LedgerCategory, SourceType
 from hours.rules import digital_engineer_hours
+from hours.services.ledger import stored_text
 
 from .. import policies, spreadsheets
 from ..models import (
@@ -137,22 +139,24 @@ def cohort_publish(*, actor: User, cohort: DigitalCohort) -> DigitalCohort:
     if cohort.status != CohortStatus.DRAFT:
         raise ValidationError(COHORT_NOT_DRAFT)
     city = Organisation.objects.filter(kind=OrganisationKind.CITY_BUREAU).first()
-    body = str(
-        NOTICE_BODY
-        % {
-            "direction": cohort.direction,
-            "organiser": cohort.organiser.name,
-            "days": cohort.days,
-            "hours": cohort.hours,
-            "opens": _date(cohort.registration_opens),
-            "closes": _date(cohort.registration_closes),
-            "categories": "、".join(cohort.eligible_category_labels()),
-        }
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # a stored notice: the platform's language
+        body = str(
+            NOTICE_BODY
+            % {
+                "direction": cohort.direction,
+                "organiser": cohort.organiser.name,
+                "days": cohort.days,
+                "hours": cohort.hours,
+                "opens": _date(cohort.registration_opens),
+                "closes": _date(cohort.registration_closes),
+                "categories": "、".join(cohort.eligible_category_labels()),
+            }
+        )
+        title = str(NOTICE_TITLE % {"year": cohort.year, "title": cohort.title})[:200]
     if cohort.description:
         body = f"{body}\n{cohort.description}"
     notice = Notice.objects.create(
-        title=str(NOTICE_TITLE % {"year": cohort.year, "title": cohort.title})[:200],
+        title=title,
         body=body,
         region=None,
         publisher=city,
@@ -237,7 +241,9 @@ def _apply_result(
                 hours=hours,
                 source_type=SourceType.PROGRAMME,
                 source_id=f"digital:{application.pk}",
-                memo=str(CREDIT_MEMO % {"title": cohort.title, "number": application.certificate_number}),
+                memo=stored_text(
+                    CREDIT_MEMO, {"title": cohort.title, "number": application.certificate_number}
+                ),
                 actor=actor,
             )
             application.credited_hours = entry.hours if entry is not None else Decimal("0.0")

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
@@ -26,6 +27,7 @@ from accounts.models import Organisation, Role, User
 from hours import services as hours_services
 from hours.models import PREMIUM_COURSE_RULE_CODE, LedgerCategory, SourceType
 from hours.rules import format_hours
+from hours.services.ledger import stored_text
 
 from .. import policies, spreadsheets
 from ..models import (
@@ -60,6 +62,13 @@ PREMIUM_SELF_STUDY_EMPTY = _("自学部分的课程还没有课时。")
 PREMIUM_COMPLETED_MEMO = _("完成精品专业课《%(title)s》（%(organiser)s），视同完成当年度专业科目培训任务")
 PREMIUM_PUBLISHED_TITLE = _("精品专业课已发布")
 PREMIUM_RETURNED_TITLE = _("精品专业课申报被退回")
+LIVE_SESSION_UNDER_REVIEW = _(
+    "精品专业课正在审核中，不能删除现场授课场次；如需调整，请联系审核人员退回后再修改。"
+)
+LIVE_SESSION_HAS_ATTENDANCE = _("“%(title)s”已登记出勤，不能删除。")
+LIVE_SESSION_HOURS_NEEDED = _(
+    "精品专业课已发布，现场授课（直播）合计须不少于%(minimum)s学时；删除“%(title)s”后只剩%(remaining)s学时，不能删除。"
+)
 ATTENDANCE_ROW_UNKNOWN = _("第%(row)s行：未找到该人员或其未报名本课程（%(value)s）。")
 ATTENDANCE_ROW_VALUE = _("第%(row)s行：出勤一栏请填写“是”或“否”。")
 
@@ -184,6 +193,43 @@ def live_session_add(
 
 
 @transaction.atomic
+def live_session_remove(*, actor: User, session: LiveSession) -> None:
+    """Removes a live session: freely while the course is a draft or returned; never while it is under
+    review; on a published course only a session nobody's attendance was recorded for, and only while
+    the remaining sessions still add up to the minimum live hours. Learners who have now attended every
+    remaining session (and finished the self-study part) complete in the same transaction."""
+    premium = _locked(session.premium)
+    _check_organiser(actor, premium)
+    session = LiveSession.objects.select_for_update().get(pk=session.pk, premium=premium)
+    if premium.status == ReviewStatus.SUBMITTED:
+        raise ValidationError(LIVE_SESSION_UNDER_REVIEW)
+    if LiveAttendance.objects.filter(session=session).exists():
+        raise ValidationError(LIVE_SESSION_HAS_ATTENDANCE % {"title": session.title})
+    remaining = live_hours(premium) - session.hours
+    if premium.status == ReviewStatus.PUBLISHED and remaining < MIN_LIVE_HOURS:
+        raise ValidationError(
+            LIVE_SESSION_HOURS_NEEDED
+            % {
+                "minimum": format_hours(MIN_LIVE_HOURS),
+                "title": session.title,
+                "remaining": format_hours(remaining),
+            }
+        )
+    detail = {
+        "session": session.pk,
+        "title": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "hours": str(session.hours),
+        "remaining_live_hours": str(remaining),
+    }
+    session.delete()
+    _audit(actor, "learning.premium.live_session_remove", premium, **detail)
+    if premium.status == ReviewStatus.PUBLISHED:
+        for enrolment in premium.enrolments.filter(completed_at__isnull=True).select_related("person"):
+            premium_complete_if_done(premium=premium, person=enrolment.person, actor=actor)
+
+
+@transaction.atomic
 def premium_submit(*, actor: User, premium: PremiumCourse) -> PremiumCourse:
     premium = _locked(premium)
     _check_organiser(actor, premium)
@@ -204,10 +250,17 @@ def premium_submit(*, actor: User, premium: PremiumCourse) -> PremiumCourse:
     return premium
 
 
-def _notify_declarer(premium: PremiumCourse, title: str, body: str) -> None:
+def _notify_declarer(premium: PremiumCourse, title: Any, body: Any) -> None:
+    """Stored text is in the platform's language, whatever the reviewer's page language."""
     from accounts.services import notify
 
-    notify(recipient=premium.declared_by, title=title, body=body, link=f"/learning/premium/{premium.pk}/")
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipient=premium.declared_by,
+            title=str(title),
+            body=str(body),
+            link=f"/learning/premium/{premium.pk}/",
+        )
 
 
 @transaction.atomic
@@ -229,7 +282,7 @@ def premium_publish(*, actor: User, premium: PremiumCourse) -> PremiumCourse:
             status=CourseStatus.PUBLISHED, published_at=now
         )
     _audit(actor, "learning.premium.publish", premium)
-    _notify_declarer(premium, str(PREMIUM_PUBLISHED_TITLE), premium.title)
+    _notify_declarer(premium, PREMIUM_PUBLISHED_TITLE, premium.title)
     return premium
 
 
@@ -249,7 +302,7 @@ def premium_return(*, actor: User, premium: PremiumCourse, comment: str) -> Prem
     premium.review_comment = comment[:300]
     premium.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     _audit(actor, "learning.premium.return", premium, comment=comment)
-    _notify_declarer(premium, str(PREMIUM_RETURNED_TITLE), comment)
+    _notify_declarer(premium, PREMIUM_RETURNED_TITLE, comment)
     return premium
 
 
@@ -412,7 +465,9 @@ def premium_complete_if_done(
         hours=hours,
         source_type=SourceType.PROGRAMME,
         source_id=f"premium:{premium.pk}",
-        memo=str(PREMIUM_COMPLETED_MEMO % {"title": premium.title, "organiser": premium.organiser.name}),
+        memo=stored_text(
+            PREMIUM_COMPLETED_MEMO, {"title": premium.title, "organiser": premium.organiser.name}
+        ),
         actor=actor,
         rule_code=PREMIUM_COURSE_RULE_CODE,
     )

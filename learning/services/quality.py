@@ -8,9 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
@@ -19,6 +20,7 @@ from hours import selectors as hours_selectors
 from hours import services as hours_services
 from hours.models import LedgerCategory, SourceType
 from hours.rules import quality_online_course_hours
+from hours.services.ledger import stored_text
 
 from .. import policies
 from ..models import PUBLIC_COURSE_KINDS, Course, QualityCourseDeclaration, SelectionStatus
@@ -88,9 +90,9 @@ def quality_record_result(
             hours=hours,
             source_type=SourceType.PROGRAMME,
             source_id=f"quality:{declaration.pk}",
-            memo=str(
-                QUALITY_CREDIT_MEMO
-                % {"title": declaration.course.title, "multiplier": figures.quality_online_course_multiplier}
+            memo=stored_text(
+                QUALITY_CREDIT_MEMO,
+                {"title": declaration.course.title, "multiplier": figures.quality_online_course_multiplier},
             ),
             actor=actor,
         )
@@ -101,7 +103,10 @@ def quality_record_result(
     if is_selected:
         from accounts.services import notify
 
-        notify(
-            recipient=declaration.instructor, title=str(QUALITY_SELECTED_TITLE), body=declaration.course.title
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+            notify(
+                recipient=declaration.instructor,
+                title=str(QUALITY_SELECTED_TITLE),
+                body=declaration.course.title,
+            )
     return declaration

@@ -94,6 +94,7 @@ def premium_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total_hours": premium.premium_hours(course),
         "can_manage": can_manage,
         "editable": can_manage and course.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED),
+        "can_remove_sessions": can_manage and course.status != ReviewStatus.SUBMITTED,
         "can_review": policies.can_review_premium(user) and course.status == ReviewStatus.SUBMITTED,
         "is_learner": policies.is_learner(user),
         "enrolment": selectors.premium_enrolment_of(user, course) if policies.is_learner(user) else None,
@@ -168,6 +169,22 @@ def premium_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         flash_errors(request, error)
     except PermissionDenied as error:
         raise Http404 from error
+    return redirect("learning_premium", pk=course.pk)
+
+
+@login_required
+@require_POST
+def premium_session_remove(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    course = _managed_premium(request, pk)
+    session = get_object_or_404(course.live_sessions.all(), pk=session_pk)
+    try:
+        premium.live_session_remove(actor=acting_user(request), session=session)
+    except ValidationError as error:
+        flash_errors(request, error)
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(request, _("已删除现场授课场次“%(title)s”。") % {"title": session.title})
     return redirect("learning_premium", pk=course.pk)
 
 

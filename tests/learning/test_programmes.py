@@ -391,3 +391,45 @@ def test_digital_results_by_xlsx(world: World) -> None:
     )
     assert again.errors == []
     assert LedgerEntry.objects.filter(person=world.professional).count() == 1
+
+
+# --- Stored text is in the platform's language ----------------------------------------------------------
+
+
+def test_notifications_and_memos_are_stored_in_chinese_whatever_the_actors_language(world: World) -> None:
+    """A reviewer working in English still leaves Chinese notifications, ledger memos and notices."""
+    from django.utils import translation
+
+    from accounts.models import Notification
+
+    declaration = quality.quality_declare(
+        actor=world.provider_staff,
+        course=quick_course(world.provider),
+        instructor=world.pending_professional,
+        year=YEAR,
+    )
+    with translation.override("en"):
+        assert str(quality.QUALITY_SELECTED_TITLE) == (
+            "Your course has been selected as a quality online public course"
+        )  # the catalogue does translate it: the override below is what keeps it Chinese
+        quality.quality_record_result(actor=world.city_staff, declaration=declaration, is_selected=True)
+        demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+        PremiumCourse.objects.filter(pk=demo.pk).update(status=ReviewStatus.SUBMITTED)
+        premium.premium_publish(actor=world.city_staff, premium=demo)
+        cohort = make_cohort(world)
+    instructor_note = Notification.objects.get(recipient=world.pending_professional)
+    assert (instructor_note.title, instructor_note.body) == (
+        "您的课程入选优质在线公需课",
+        quick_course(world.provider).title,
+    )
+    declarer_note = Notification.objects.filter(recipient=demo.declared_by).latest("pk")
+    assert (declarer_note.title, declarer_note.body) == ("精品专业课已发布", demo.title)
+    memo = LedgerEntry.objects.get(person=world.pending_professional).memo
+    assert (
+        memo == f"优质在线公需课《{quick_course(world.provider).title}》入选，按课程学时的2倍计入授课教师学时"
+    )
+    assert cohort.notice is not None
+    assert cohort.notice.title == "2024年度“数字技术工程师”培训报名通知：大数据工程技术人员培训班"
+    assert cohort.notice.body.startswith(
+        "专业方向：大数据。承训机构：济宁职业技术学院。培训8天，共80.0学时。"
+    )

@@ -378,3 +378,61 @@ def test_the_20_and_10_hour_caps_hold(learner, world: World) -> None:  # type: i
     )
     assert credited == [Decimal("2.0")] * 5 + [Decimal("0.0")] * 7
     assert Enrolment.objects.filter(person=learner, completed_at__isnull=False).count() == 23
+
+
+# --- The hot path's shape ----------------------------------------------------------------------------------
+
+
+def test_heartbeat_commits_asynchronously_until_a_completion_posts(learner, world: World) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL a heartbeat that completes nothing skips the fsync; one that completes a course turns
+    durability back on before the ledger entry is written. Elsewhere nothing is sent."""
+    from django.test.utils import CaptureQueriesContext
+
+    extra = catalogue.course_create(
+        actor=world.provider_staff, provider=world.provider, year=YEAR, kind=ELECTIVE, title="无测验", hours=1
+    )
+    catalogue.lesson_add(actor=world.provider_staff, course=extra, title="第一讲", duration_seconds=10)
+    extra = catalogue.course_publish(actor=world.provider_staff, course=extra)
+    study.course_enrol(actor=learner, course=extra)
+    token = study.study_open(actor=learner, lesson=extra.lessons.get(), now=at(0)).token
+    with CaptureQueriesContext(connection) as partial:
+        study.study_heartbeat(actor=learner, token=token, position_seconds=5, now=at(5))
+    with CaptureQueriesContext(connection) as completing:
+        result = study.study_heartbeat(actor=learner, token=token, position_seconds=10, now=at(10))
+    assert result.course_completed
+
+    def settings_sent(queries: CaptureQueriesContext) -> list[str]:
+        return [q["sql"] for q in queries.captured_queries if "synchronous_commit" in q["sql"]]
+
+    if connection.vendor == "postgresql":
+        off, on = "SET LOCAL synchronous_commit TO OFF", "SET LOCAL synchronous_commit TO ON"
+        assert settings_sent(partial) == [off]
+        assert settings_sent(completing) == [off, on]
+        sql = [q["sql"] for q in completing.captured_queries]
+        first_ledger_write = next(
+            i for i, q in enumerate(sql) if q.startswith('INSERT INTO "hours_ledgerentry"')
+        )
+        assert sql.index(on) < first_ledger_write
+    else:
+        assert settings_sent(partial) == settings_sent(completing) == []
+    assert ledger_total(learner, ELECTIVE) == Decimal(1)
+
+
+def test_courses_visible_to_a_learner_use_a_subquery_not_a_join_over_enrolments(
+    learner, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    from learning import selectors
+    from learning.models import PremiumCourse
+
+    demo = PremiumCourse.objects.filter(self_study_course__isnull=False).first()
+    premium_part = demo.self_study_course
+    other_public = quick_course(other_provider(world))
+    Enrolment.objects.create(person=learner, course=premium_part)
+    queryset = selectors.courses_visible_to(learner)
+    sql = str(queryset.query).upper()
+    assert "DISTINCT" not in sql and 'JOIN "LEARNING_ENROLMENT"' not in sql
+    ids = set(queryset.values_list("pk", flat=True))
+    # Enrolled (the premium part), the chosen provider's public courses and published professional courses;
+    # not another provider's public course.
+    assert premium_part.pk in ids and quick_course(world.provider).pk in ids and other_public.pk not in ids
+    assert len(ids) == queryset.count()
