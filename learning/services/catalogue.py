@@ -328,8 +328,11 @@ def lesson_move(*, actor: User, lesson: Lesson, step: int) -> list[Lesson]:
 def lesson_remove(*, actor: User, lesson: Lesson) -> None:
     course = _locked_course(lesson.course_id)
     _check_manager(actor, course)
-    _check_lessons_changeable(course)
+    # The lesson's lock first, then the check: a study session opening on it holds a key-share lock
+    # (learning.services.study.study_open) until it commits, so its progress row is visible here and
+    # the removal is refused instead of cascading into a learner's progress.
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk, course=course)
+    _check_lessons_changeable(course)
     lesson_id, video_name = lesson.pk, lesson.video_file.name or ""
     lesson.delete()
     remaining = list(course.lessons.order_by("order", "pk").values_list("pk", flat=True))

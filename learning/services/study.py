@@ -61,6 +61,7 @@ COURSE_NOT_YOUR_PROVIDER = _("该课程不属于您本年度选择的施教机�
 COURSE_NOT_AVAILABLE = _("该课程未发布或已下架，不能选课。")
 COURSE_PREMIUM_PART = _("该课程是精品专业课的自学部分，请报名相应的精品专业课。")
 NOT_ENROLLED = _("请先选课，再开始学习。")
+LESSON_REMOVED = _("该课时已被课程管理人员删除，请返回课程页面刷新后继续学习。")
 STUDY_NOT_OPEN = _("%(year)s年度公需科目学习于%(date)s开始，目前尚未开放，请届时再来学习。")
 SESSION_SUPERSEDED = _(
     "您已在其他页面或设备上开始学习，本页面的学习时间不再计入。如需在本页面继续学习，请刷新页面。"
@@ -186,6 +187,19 @@ def course_enrol(*, actor: User, course: Course, via_premium: bool = False) -> E
 # --- Study sessions and heartbeats -------------------------------------------------------------------------
 
 
+def _hold_lesson(lesson: Lesson) -> None:
+    """Keeps the lesson from being removed until this transaction ends. FOR KEY SHARE blocks only a
+    DELETE (or a key change), never another learner opening the same lesson, so a popular lesson does
+    not serialise its learners; a lesson removed a moment ago is refused in words, not a database error.
+    SQLite runs one writer at a time, which gives the same guarantee."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM learning_lesson WHERE id = %s FOR KEY SHARE", [lesson.pk])
+        if cursor.fetchone() is None:
+            raise ValidationError(LESSON_REMOVED)
+
+
 @transaction.atomic
 def study_open(
     *, actor: User, lesson: Lesson, now: datetime.datetime | None = None, user_agent: str = ""
@@ -196,6 +210,7 @@ def study_open(
     enrolment = Enrolment.objects.filter(person=actor, course=course).first()
     if enrolment is None:
         raise ValidationError(NOT_ENROLLED)
+    _hold_lesson(lesson)
     if enrolment.completed_at is None:
         _check_course_open_to(actor, course)
     check_study_open(course, now)
