@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Sum
 from openpyxl import load_workbook
 
@@ -897,3 +898,51 @@ def test_without_bulk_functions_the_ledger_door_posts_row_by_row(
         Decimal("-8.0"),
         Decimal("6.0"),
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only (CI, scripts/test)")
+def test_on_postgresql_imports_post_with_copy_and_still_credit_nobody_twice(
+    world: World,
+    ended_filing: TrainingFiling,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ledger's COPY fast path (PRO-2 has no yearly cap) under the import: a re-import credits
+    nobody twice and a correction file posts a reversal and the new credit."""
+    from hours.services import ledger as hours_ledger
+
+    copied: list[int] = []
+    copy_credits = hours_ledger._copy_credits
+
+    def counting_copy(rows: list, hours_text: dict, actor_id: int | None) -> int:
+        copied.append(len(rows))
+        return copy_credits(rows, hours_text, actor_id)
+
+    monkeypatch.setattr(hours_ledger, "_copy_credits", counting_copy)
+    other = register("周杰", id_number(401), "13911110001", world)
+    rows = [[ZHANG_MIN_ID, "张敏", 8], [id_number(401), "周杰", 12]]
+    first = run_import(django_capture_on_commit_callbacks, world.county_staff, ended_filing, rows)
+    assert copied == [2] and counts(first)["credited"] == 2
+    again = run_import(django_capture_on_commit_callbacks, world.county_staff, ended_filing, rows)
+    assert counts(again)["unchanged"] == 2 and copied == [2]
+    correction = run_import(
+        django_capture_on_commit_callbacks,
+        world.county_staff,
+        ended_filing,
+        [[ZHANG_MIN_ID, "张敏", 20]],
+        correction=True,
+    )
+    assert counts(correction)["updated"] == 1 and copied == [2, 1]
+    scope = f"filing:{ended_filing.pk}:p{world.professional.pk:010d}"
+    assert ledger_of(world.professional) == [
+        (Decimal("8.0"), f"{scope}:r1", False),
+        (Decimal("-8.0"), f"{scope}:r1", True),
+        (Decimal("20.0"), f"{scope}:r2", False),
+    ]
+    assert ledger_of(other) == [(Decimal("12.0"), f"filing:{ended_filing.pk}:p{other.pk:010d}:r1", False)]
+    entry = LedgerEntry.objects.get(person=other)
+    assert (entry.rule_code, entry.created_by_id, entry.memo) == (
+        "PRO-2",
+        world.county_staff.pk,
+        importer.credit_memo(first),
+    )
