@@ -4,6 +4,7 @@ from . import apis
 
 urlpatterns = [
     path("", apis.FilingListApi.as_view(), name="api_filings"),
+    path("paper-units/", apis.PaperUnitListApi.as_view(), name="api_filing_paper_units"),
     path("<int:pk>/", apis.FilingDetailApi.as_view(), name="api_filing"),
     path("<int:pk>/approve/", apis.FilingApproveApi.as_view(), name="api_filing_approve"),
     path("<int:pk>/return/", apis.FilingReturnApi.as_view(), name="api_filing_return"),

@@ -31,6 +31,7 @@ from .serializers import (
     FilingDetailSerializer,
     FilingInputSerializer,
     FilingSerializer,
+    PaperUnitSerializer,
     ReasonSerializer,
     RosterImportSerializer,
     RosterIssueSerializer,
@@ -92,6 +93,25 @@ class FilingListApi(generics.ListCreateAPIView):
         else:
             filing = services.filing_submit(actor=actor, organisation=organisation, data=_filing_data(data))
         return Response(FilingDetailSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+
+class PaperUnitListApi(generics.ListAPIView):
+    """For bureau staff typing in a paper filing: the units and departments whose filings come to their
+    bureau, whose name contains ``search`` or whose unified social credit code starts with it (an empty
+    search lists them all, by name). Then POST the filing with ``organisation`` and ``paper_received_on``."""
+
+    serializer_class = PaperUnitSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("search", str)])
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        if not policies.staff_bureaus(self.request.user):
+            raise NotFound
+        return selectors.paper_filing_organisations_search(
+            self.request.user, self.request.query_params.get("search", "")
+        )
 
 
 class FilingDetailApi(generics.RetrieveAPIView):

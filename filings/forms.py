@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -80,23 +82,23 @@ class FilingForm(BootstrapForm):
         self,
         *args: Any,
         organisations: list[Organisation] | None = None,
-        paper_organisations: list[Organisation] | None = None,
+        paper_organisations: QuerySet[Organisation] | None = None,
         **kwargs: Any,
     ) -> None:
+        """``organisations``: where the user files in their own name (given for a new filing only);
+        ``paper_organisations``: for bureau staff, the units and departments whose paper filings they may
+        type in (thousands, perhaps: picked by searching, never listed whole)."""
         super().__init__(*args, **kwargs)
         self.organisations = organisations or []
-        self.paper_organisations = paper_organisations or []
-        choices: list[tuple[str, Any]] = []
-        if self.organisations:
-            choices.append((str(_("以本机构名义备案")), [(str(o.pk), o.name) for o in self.organisations]))
-        if self.paper_organisations:
-            choices.append(
-                (str(_("代录纸质备案")), [(f"paper:{o.pk}", o.name) for o in self.paper_organisations])
-            )
+        self.paper_organisations = paper_organisations
+        self.offers_paper = paper_organisations is not None
+        self._selected: tuple[Organisation, bool] | None = None
         if organisations is not None:
-            self.fields["organisation"] = forms.ChoiceField(label=_("备案单位"), choices=choices)
+            self.fields["organisation"] = forms.CharField(
+                label=_("备案单位"), error_messages={"required": _("请选择备案单位。")}
+            )
             self.order_fields(["organisation"])
-            if self.paper_organisations:
+            if self.offers_paper:
                 self.fields["paper_received_on"] = forms.DateField(
                     label=_("纸质材料收到日期"),
                     required=False,
@@ -105,16 +107,53 @@ class FilingForm(BootstrapForm):
                 )
                 self.order_fields(["organisation", "paper_received_on"])
             self.style_widgets()
-            if len(self.organisations) + len(self.paper_organisations) == 1:
-                self.fields["organisation"].initial = choices[0][1][0][0]
+            if len(self.organisations) == 1 and not self.offers_paper:
+                self.fields["organisation"].initial = str(self.organisations[0].pk)
+
+    @property
+    def own_choices(self) -> list[tuple[str, str]]:
+        """(value, name) of the organisations the user files for in their own name."""
+        return [(str(o.pk), o.name) for o in self.organisations]
+
+    @property
+    def organisation_value(self) -> str:
+        return str(self["organisation"].value() or "") if "organisation" in self.fields else ""
+
+    @cached_property
+    def selected_paper_unit(self) -> Organisation | None:
+        """The unit picked for a paper filing, shown again (checked) when the form comes back."""
+        value = self.organisation_value
+        if self.paper_organisations is None or not value.startswith("paper:"):
+            return None
+        pk = value.removeprefix("paper:")
+        return (
+            self.paper_organisations.select_related("parent").filter(pk=int(pk)).first()
+            if pk.isdigit()
+            else None
+        )
+
+    @property
+    def selected_paper_units(self) -> list[Organisation]:
+        return [self.selected_paper_unit] if self.selected_paper_unit is not None else []
+
+    def clean_organisation(self) -> str:
+        value = self.cleaned_data["organisation"].strip()
+        if value.startswith("paper:"):
+            unit = self.selected_paper_unit
+            if unit is None:
+                raise forms.ValidationError(_("请在“代录纸质备案”中查找并选择单位。"))
+            self._selected = (unit, True)
+        else:
+            own = next((o for o in self.organisations if str(o.pk) == value), None)
+            if own is None:
+                raise forms.ValidationError(_("请选择备案单位。"))
+            self._selected = (own, False)
+        return value
 
     def selected_organisation(self) -> tuple[Organisation, bool]:
         """(organisation, is a paper filing)."""
-        value = self.cleaned_data["organisation"]
-        is_paper = value.startswith("paper:")
-        pk = int(value.removeprefix("paper:"))
-        pool = self.paper_organisations if is_paper else self.organisations
-        return next(o for o in pool if o.pk == pk), is_paper
+        assert self._selected is not None
+        return self._selected
 
     def filing_data(self) -> services.FilingData:
         data = self.cleaned_data

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter, itemgetter
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
@@ -330,7 +331,10 @@ def roster_import_run(*, import_id: int, hooks: ImportHooks | None = None) -> Ro
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(import_id, hooks or ImportHooks())
+        # Everything the run stores (ledger memos, report rows, reasons, the notification) is in the
+        # platform's language, also when the task runs inside a request (eager Celery).
+        with translation.override(settings.LANGUAGE_CODE):
+            return _run(import_id, hooks or ImportHooks())
     finally:
         if collecting:
             gc.enable()

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts import policies
+from accounts.models import Organisation, OrganisationKind
 from accounts.selectors import _path_filter
 
+from . import policies as filing_policies
 from .models import (
     CreditStatus,
     FilingStatus,
@@ -89,3 +91,40 @@ def credits_of_person(person: User) -> QuerySet[RosterCredit]:
 
 def channel_imports_visible_to(user: User | AnonymousUser) -> QuerySet[RosterImport]:
     return imports_visible_to(user).filter(filing__isnull=True)
+
+
+# --- The paper-filing unit picker ---------------------------------------------------------------------
+
+PAPER_UNITS_SHOWN = 20
+
+
+def paper_filing_organisations(user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """Units and departments whose paper filings the user's bureau types in: those whose filings go to
+    that bureau (``filings.policies.can_enter_paper_filing``), which all lie in its jurisdiction."""
+    bureaus = filing_policies.staff_bureaus(user)
+    if not bureaus:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        bureau__in=bureaus,
+        kind__in=[OrganisationKind.UNIT, OrganisationKind.DEPARTMENT],
+        is_active=True,
+    )
+
+
+def paper_filing_organisations_search(user: User | AnonymousUser, query: str) -> QuerySet[Organisation]:
+    """Those whose name contains ``query`` or whose unified social credit code starts with it (all of
+    them for an empty query), by name."""
+    units = paper_filing_organisations(user).select_related("parent")
+    if query := query.strip():
+        units = units.filter(Q(name__icontains=query) | Q(credit_code__startswith=query.upper()))
+    return units.order_by("name", "pk")
+
+
+def paper_filing_organisations_matching(
+    user: User | AnonymousUser, query: str, limit: int = PAPER_UNITS_SHOWN
+) -> list[Organisation]:
+    """For the page's picker: up to ``limit`` + 1 matches (one more says "there are more: narrow the
+    search"); none for an empty query."""
+    if not query.strip():
+        return []
+    return list(paper_filing_organisations_search(user, query)[: limit + 1])

@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Organisation
+
 from .models import (
     CHANNEL_SOURCES,
     FilingAttachment,
@@ -183,4 +185,16 @@ class RosterIssueSerializer(serializers.ModelSerializer[RosterIssue]):
     class Meta:
         model = RosterIssue
         fields = ["row_number", "kind", "kind_display", "id_number_masked", "name", "hours_text", "message"]
+        read_only_fields = fields
+
+
+class PaperUnitSerializer(serializers.ModelSerializer[Organisation]):
+    """A unit or department bureau staff can type in a paper filing for."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "credit_code", "kind", "kind_display", "parent_name"]
         read_only_fields = fields

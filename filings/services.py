@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -313,6 +314,12 @@ def _store_attachments(
     return stored
 
 
+def stored_language() -> translation.override:
+    """Text kept in the database (notifications, decision reasons) is in the platform's language,
+    whatever the language of the request that wrote it (as accounts/services.py does)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _notify_bureau_staff(bureau: Organisation, *, title: str, body: str, link: str) -> None:
     staff = User.objects.filter(
         role_assignments__role__in=account_policies.BUREAU_ROLES,
@@ -398,13 +405,14 @@ def filing_submit(
     filing.save(update_fields=["status", "decided_at", "decided_by"])
     _decision_record(filing=filing, actor=actor, action=action, from_status="", to_status=filing.status)
     if not is_bureau:
-        _notify_bureau_staff(
-            bureau,
-            title=_("新的培训备案待审核"),
-            body=_("%(organisation)s 提交了培训备案“%(title)s”。")
-            % {"organisation": organisation.name, "title": filing.title},
-            link=_filing_link(filing),
-        )
+        with stored_language():
+            _notify_bureau_staff(
+                bureau,
+                title=_("新的培训备案待审核"),
+                body=_("%(organisation)s 提交了培训备案“%(title)s”。")
+                % {"organisation": organisation.name, "title": filing.title},
+                link=_filing_link(filing),
+            )
     return filing
 
 
@@ -439,13 +447,15 @@ def filing_enter_paper(
     filing.status = FilingStatus.APPROVED
     filing.decided_at, filing.decided_by = filing.submitted_at, actor
     filing.save(update_fields=["status", "decided_at", "decided_by"])
+    with stored_language():
+        reason = _("纸质备案代录，材料收到日期 %(date)s") % {"date": paper_received_on.isoformat()}
     _decision_record(
         filing=filing,
         actor=actor,
         action=Action.RECORD,
         from_status="",
         to_status=FilingStatus.APPROVED,
-        reason=_("纸质备案代录，材料收到日期 %(date)s") % {"date": paper_received_on.isoformat()},
+        reason=reason,
         detail={"paper_received_on": paper_received_on.isoformat()},
     )
     return filing
@@ -464,13 +474,14 @@ def filing_approve(*, actor: User, filing_id: int, comment: str = "") -> Trainin
     filing = _move(
         filing=_locked_filing(filing_id), actor=actor, action=Action.APPROVE, reason=comment.strip()
     )
-    notify(
-        recipient=filing.filed_by,
-        title=_("培训备案已通过"),
-        body=_("培训备案“%(title)s”已由 %(bureau)s 审核通过。")
-        % {"title": filing.title, "bureau": filing.bureau.name},
-        link=_filing_link(filing),
-    )
+    with stored_language():
+        notify(
+            recipient=filing.filed_by,
+            title=_("培训备案已通过"),
+            body=_("培训备案“%(title)s”已由 %(bureau)s 审核通过。")
+            % {"title": filing.title, "bureau": filing.bureau.name},
+            link=_filing_link(filing),
+        )
     return filing
 
 
@@ -480,12 +491,13 @@ def filing_return(*, actor: User, filing_id: int, reason: str) -> TrainingFiling
     if not reason:
         raise ValidationError({"reason": messages.RETURN_REASON_REQUIRED})
     filing = _move(filing=_locked_filing(filing_id), actor=actor, action=Action.RETURN, reason=reason)
-    notify(
-        recipient=filing.filed_by,
-        title=_("培训备案被退回"),
-        body=_("培训备案“%(title)s”被退回，理由：%(reason)s") % {"title": filing.title, "reason": reason},
-        link=_filing_link(filing),
-    )
+    with stored_language():
+        notify(
+            recipient=filing.filed_by,
+            title=_("培训备案被退回"),
+            body=_("培训备案“%(title)s”被退回，理由：%(reason)s") % {"title": filing.title, "reason": reason},
+            link=_filing_link(filing),
+        )
     return filing
 
 
@@ -509,19 +521,17 @@ def filing_resubmit(
     filing.full_clean()
     filing.save()
     _store_attachments(filing, actor, checked)
-    _move(
-        filing=filing,
-        actor=actor,
-        action=Action.RESUBMIT,
-        reason=_("修改了：%(fields)s") % {"fields": "、".join(changed)} if changed else "",
-    )
-    _notify_bureau_staff(
-        filing.bureau,
-        title=_("培训备案已重新提交"),
-        body=_("%(organisation)s 修改后重新提交了培训备案“%(title)s”。")
-        % {"organisation": filing.organisation.name, "title": filing.title},
-        link=_filing_link(filing),
-    )
+    with stored_language():
+        reason = _("修改了：%(fields)s") % {"fields": "、".join(changed)} if changed else ""
+    _move(filing=filing, actor=actor, action=Action.RESUBMIT, reason=reason)
+    with stored_language():
+        _notify_bureau_staff(
+            filing.bureau,
+            title=_("培训备案已重新提交"),
+            body=_("%(organisation)s 修改后重新提交了培训备案“%(title)s”。")
+            % {"organisation": filing.organisation.name, "title": filing.title},
+            link=_filing_link(filing),
+        )
     return filing
 
 
@@ -805,11 +815,12 @@ def held_hours_attach(*, user: User) -> list[RosterCredit]:
             "names_differ": [credit.pk for credit in held if credit.name != normalise_name(user.real_name)],
         },
     )
-    notify(
-        recipient=user,
-        title=_("培训学时已记入"),
-        body=_("您注册前已导入的 %(count)s 项培训学时（共 %(hours)s 学时）已记入您的专业科目学时。")
-        % {"count": len(held), "hours": _hours_text(total)},
-        link="/filings/mine/",
-    )
+    with stored_language():
+        notify(
+            recipient=user,
+            title=_("培训学时已记入"),
+            body=_("您注册前已导入的 %(count)s 项培训学时（共 %(hours)s 学时）已记入您的专业科目学时。")
+            % {"count": len(held), "hours": _hours_text(total)},
+            link="/filings/mine/",
+        )
     return held

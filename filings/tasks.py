@@ -8,7 +8,9 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import OperationalError
+from django.utils import translation
 
 from . import importer, messages
 
@@ -29,6 +31,11 @@ TIME_LIMIT = 12 * 60
     max_retries=3,
 )
 def roster_import_task(*, import_id: int) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
+        return _run_import(import_id)
+
+
+def _run_import(import_id: int) -> str:
     try:
         return importer.roster_import_run(import_id=import_id).status
     except SoftTimeLimitExceeded:

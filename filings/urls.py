@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.filing_list, name="filing_list"),
     path("new/", views.filing_create, name="filing_create"),
+    path("new/paper-units/", views.paper_unit_search, name="filing_paper_units"),
     path("mine/", views.my_credits, name="my_credits"),
     path("channels/", views.channel_imports, name="channel_imports"),
     path("channels/template.xlsx", views.channel_template, name="channel_template"),

@@ -54,20 +54,6 @@ def _form_errors(form: Any, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _paper_organisations(user: Any) -> list[Any]:
-    """Units and departments whose paper filings the user's bureau can type in."""
-    bureaus = policies.staff_bureaus(user)
-    if not bureaus:
-        return []
-    from accounts.models import Organisation, OrganisationKind
-
-    return list(
-        Organisation.objects.filter(
-            bureau__in=bureaus, kind__in=[OrganisationKind.UNIT, OrganisationKind.DEPARTMENT], is_active=True
-        ).order_by("kind", "path")[:2000]
-    )
-
-
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=reports.XLSX_CONTENT_TYPE)
     from urllib.parse import quote
@@ -122,8 +108,8 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 def filing_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     organisations = policies.filing_organisations(user)
-    paper = _paper_organisations(user)
-    if not organisations and not paper:
+    paper = selectors.paper_filing_organisations(user) if policies.staff_bureaus(user) else None
+    if not organisations and paper is None:
         raise Http404
     if request.method == "POST":
         form = FilingForm(request.POST, request.FILES, organisations=organisations, paper_organisations=paper)
@@ -159,7 +145,28 @@ def filing_create(request: HttpRequest) -> HttpResponse:
                 return redirect("filing_detail", pk=filing.pk)
     else:
         form = FilingForm(organisations=organisations, paper_organisations=paper)
-    return render(request, "filings/filing_form.html", {"form": form, "filing": None})
+    return render(
+        request,
+        "filings/filing_form.html",
+        {"form": form, "filing": None, "unit_query": request.POST.get("unit_query", "")},
+    )
+
+
+@login_required
+@require_GET
+def paper_unit_search(request: HttpRequest) -> HttpResponse:
+    """The paper-filing form's unit picker (HTMX): the units and departments of the user's bureau whose
+    name contains the query or whose credit code starts with it, as choices of the form's radio group."""
+    if not policies.staff_bureaus(request.user):
+        raise Http404
+    query = request.GET.get("unit_query", "")
+    units = selectors.paper_filing_organisations_matching(request.user, query)
+    shown = selectors.PAPER_UNITS_SHOWN
+    return render(
+        request,
+        "filings/_paper_units.html",
+        {"units": units[:shown], "more": len(units) > shown, "query": query.strip(), "selected": ""},
+    )
 
 
 @login_required

@@ -10,3 +10,12 @@
   document.addEventListener("DOMContentLoaded", () => paint(document));
   document.addEventListener("htmx:afterSettle", () => paint(document));
 })();
+
+// A search box inside a form (the paper-filing unit picker): Enter searches, it does not submit the form.
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.key === "Enter" && target instanceof HTMLInputElement && target.hasAttribute("data-no-submit-on-enter")) {
+    event.preventDefault();
+    target.dispatchEvent(new Event("search"));
+  }
+});

@@ -191,3 +191,44 @@ def test_file_approve_import_roster_and_see_the_hours(
             default_storage.delete(name)
         for name in FilingAttachment.objects.values_list("file", flat=True):
             default_storage.delete(name)
+
+
+def test_bureau_staff_type_in_a_paper_filing_picking_the_unit_by_search_on_a_phone(
+    phone_page: Any, live_server: Any, transactional_db: None, results_dir: Path
+) -> None:
+    """The paper-filing form's unit picker: staff search by name (HTMX fills the results; Enter searches
+    and does not submit), pick the unit, and the filing is recorded for it, approved at once."""
+    load_demo()
+    hours_services.year_rules_load_defaults()
+    page = phone_page
+    console_errors: list[str] = []
+    page.on(
+        "console", lambda message: console_errors.append(message.text) if message.type == "error" else None
+    )
+    today = clock.today()
+    log_in(page, COUNTY_STAFF)
+    page.goto("/filings/new/")
+    search = page.get_by_label("查找单位（名称或统一社会信用代码）")
+    search.fill("实验中")
+    search.press("Enter")
+    results = page.locator("#paper-unit-results")
+    expect(results.get_by_text("任城区实验中学", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/filings/new/$"))  # Enter did not submit the form
+    results.get_by_text("任城区实验中学", exact=True).click()
+    expect(results.locator('input[type="radio"]:checked')).to_have_count(1)
+    field(page, "纸质材料收到日期").fill((today - datetime.timedelta(days=20)).isoformat())
+    field(page, "培训名称").fill("纸质备案：实验中学校本研修")
+    field(page, "培训类型").select_option(label="脱产培训")
+    field(page, "主办单位").fill("任城区实验中学")
+    field(page, "开始日期").fill((today - datetime.timedelta(days=5)).isoformat())
+    field(page, "结束日期").fill((today - datetime.timedelta(days=4)).isoformat())
+    field(page, "培训天数").fill("2")
+    field(page, "计划学时").fill("16")
+    field(page, "培训地点").fill("学校报告厅")
+    field(page, "预计参训人数").fill("40")
+    page.screenshot(path=str(results_dir / "filing-paper-form-phone.png"), full_page=True)
+    page.get_by_role("button", name="提交备案").click()
+    expect(page.get_by_text("培训已备案。")).to_be_visible()
+    expect(page.get_by_role("heading", name="纸质备案：实验中学校本研修")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("任城区实验中学")
+    assert console_errors == []

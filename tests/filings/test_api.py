@@ -153,6 +153,25 @@ def test_withdraw_and_paper_filing(world: World, year_rules: int) -> None:
     )
 
 
+def test_paper_units_through_the_api(world: World) -> None:
+    bureau = client_for(world.county_staff)
+    found = bureau.get("/api/filings/paper-units/", {"search": "实验"})
+    assert found.status_code == 200
+    assert {(unit["id"], unit["kind"]) for unit in found.json()["results"]} == {
+        (world.other_school.pk, "unit"),
+        (world.school.pk, "unit"),
+    }  # by name, in the database's collation
+    school = next(unit for unit in found.json()["results"] if unit["id"] == world.school.pk)
+    assert (school["credit_code"], school["parent_name"]) == (world.school.credit_code, "任城区教育和体育局")
+    by_code = bureau.get("/api/filings/paper-units/", {"search": world.school.credit_code.lower()})
+    assert [unit["id"] for unit in by_code.json()["results"]] == [world.school.pk]
+    everything = {unit["id"] for unit in bureau.get("/api/filings/paper-units/").json()["results"]}
+    assert {world.school.pk, world.company.pk, world.education_department.pk} <= everything
+    assert world.yanzhou_hospital.pk not in everything and world.rencheng.pk not in everything
+    assert client_for(world.unit_admin).get("/api/filings/paper-units/").status_code == 404
+    assert client_for(None).get("/api/filings/paper-units/").status_code in (401, 403)
+
+
 def test_import_through_the_api(
     world: World, ended_filing: TrainingFiling, django_capture_on_commit_callbacks: Callable
 ) -> None:

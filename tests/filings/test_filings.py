@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from accounts import services as account_services
 from accounts.demo import DEMO_PASSWORD
@@ -401,3 +402,44 @@ def test_attachments_are_typed_by_content(world: World, year_rules: int) -> None
     with pytest.raises(PermissionDenied):
         services.filing_attachment_add(actor=world.other_county_staff, filing_id=filing.pk, uploads=[pdf()])
     assert filing.attachments.count() == 2
+
+
+# --- Stored text ----------------------------------------------------------------------------------
+
+
+def test_notifications_and_reasons_are_stored_in_the_platform_language_whatever_the_actor_reads(
+    world: World, year_rules: int
+) -> None:
+    """Every step below runs as if the actor's pages were in English (the catalogue has English for all
+    of these texts); what is stored for others to read stays in the platform's language."""
+    with translation.override("en"):
+        assert translation.gettext("培训备案已通过") == "Training filing approved"  # the test means something
+        filing = services.filing_submit(actor=world.unit_admin, organisation=world.school, data=filing_data())
+        services.filing_return(actor=world.county_staff, filing_id=filing.pk, reason="请补充日程")
+        services.filing_resubmit(
+            actor=world.unit_admin, filing_id=filing.pk, data=filing_data(description="附日程")
+        )
+        services.filing_approve(actor=world.county_staff, filing_id=filing.pk)
+        today = clock.today()
+        paper = services.filing_enter_paper(
+            actor=world.county_staff,
+            organisation=world.school,
+            data=filing_data(
+                start_date=today - datetime.timedelta(days=3), end_date=today - datetime.timedelta(days=1)
+            ),
+            paper_received_on=today - datetime.timedelta(days=10),
+        )
+    title = filing.title
+    link = f"/filings/{filing.pk}/"
+    to_bureau = Notification.objects.filter(recipient=world.county_staff, link=link).order_by("id")
+    assert [(note.title, note.body) for note in to_bureau] == [
+        ("新的培训备案待审核", f"任城区实验中学 提交了培训备案“{title}”。"),
+        ("培训备案已重新提交", f"任城区实验中学 修改后重新提交了培训备案“{title}”。"),
+    ]
+    to_unit = Notification.objects.filter(recipient=world.unit_admin, link=link).order_by("id")
+    assert [(note.title, note.body) for note in to_unit] == [
+        ("培训备案被退回", f"培训备案“{title}”被退回，理由：请补充日程"),
+        ("培训备案已通过", f"培训备案“{title}”已由 任城区人力资源和社会保障局 审核通过。"),
+    ]
+    assert FilingDecision.objects.get(filing=filing, action="resubmit").reason == "修改了：description"
+    assert FilingDecision.objects.get(filing=paper).reason.startswith("纸质备案代录，材料收到日期 ")

@@ -12,7 +12,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Sum
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts import identity
@@ -294,6 +296,34 @@ def test_a_correction_with_zero_hours_revokes_and_a_later_one_restores(
     )
     assert counts(restore)["updated"] == 1
     assert balance(world.professional, ended_filing.year) == Decimal(6)
+
+
+def test_what_an_import_stores_is_in_the_platform_language_whatever_the_staff_reads(
+    world: World, ended_filing: TrainingFiling, django_capture_on_commit_callbacks: Callable
+) -> None:
+    """The import run (here eager, inside the English "request") and the registration that attaches held
+    hours store memos, report rows and notifications in the platform's language."""
+    number = id_number(611)
+    with translation.override("en"):
+        assert translation.gettext("培训学时已导入") == "Training hours imported"  # the test means something
+        roster_import = run_import(
+            django_capture_on_commit_callbacks,
+            world.county_staff,
+            ended_filing,
+            [[ZHANG_MIN_ID, "张敏", 8], [number, "吴昊", 8], [id_number(612), "赵六", 25]],
+        )
+        person = register("吴昊", number, "13911110003", world)
+    note = Notification.objects.get(recipient=world.unit_admin, title="培训学时已导入")
+    assert note.body == f"培训“{ended_filing.title}”的学员名单已导入：记入 1 人，暂存 1 人，问题行 1 行。"
+    assert LedgerEntry.objects.get(person=world.professional).memo.startswith(
+        f"培训备案：{ended_filing.title}"
+    )
+    assert issue_messages(roster_import, IssueKind.HELD) == {
+        3: "该身份证号码尚未注册，学时已暂存，本人注册后自动记入。"
+    }
+    assert issue_messages(roster_import)[4].startswith("学时")
+    attached = Notification.objects.get(recipient=person, title="培训学时已记入")
+    assert attached.body == "您注册前已导入的 1 项培训学时（共 8 学时）已记入您的专业科目学时。"
 
 
 # --- Held hours -----------------------------------------------------------------------------------
@@ -897,3 +927,51 @@ def test_without_bulk_functions_the_ledger_door_posts_row_by_row(
         Decimal("-8.0"),
         Decimal("6.0"),
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only (CI, scripts/test)")
+def test_on_postgresql_imports_post_with_copy_and_still_credit_nobody_twice(
+    world: World,
+    ended_filing: TrainingFiling,
+    django_capture_on_commit_callbacks: Callable,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ledger's COPY fast path (PRO-2 has no yearly cap) under the import: a re-import credits
+    nobody twice and a correction file posts a reversal and the new credit."""
+    from hours.services import ledger as hours_ledger
+
+    copied: list[int] = []
+    copy_credits = hours_ledger._copy_credits
+
+    def counting_copy(rows: list, hours_text: dict, actor_id: int | None) -> int:
+        copied.append(len(rows))
+        return copy_credits(rows, hours_text, actor_id)
+
+    monkeypatch.setattr(hours_ledger, "_copy_credits", counting_copy)
+    other = register("周杰", id_number(401), "13911110001", world)
+    rows = [[ZHANG_MIN_ID, "张敏", 8], [id_number(401), "周杰", 12]]
+    first = run_import(django_capture_on_commit_callbacks, world.county_staff, ended_filing, rows)
+    assert copied == [2] and counts(first)["credited"] == 2
+    again = run_import(django_capture_on_commit_callbacks, world.county_staff, ended_filing, rows)
+    assert counts(again)["unchanged"] == 2 and copied == [2]
+    correction = run_import(
+        django_capture_on_commit_callbacks,
+        world.county_staff,
+        ended_filing,
+        [[ZHANG_MIN_ID, "张敏", 20]],
+        correction=True,
+    )
+    assert counts(correction)["updated"] == 1 and copied == [2, 1]
+    scope = f"filing:{ended_filing.pk}:p{world.professional.pk:010d}"
+    assert ledger_of(world.professional) == [
+        (Decimal("8.0"), f"{scope}:r1", False),
+        (Decimal("-8.0"), f"{scope}:r1", True),
+        (Decimal("20.0"), f"{scope}:r2", False),
+    ]
+    assert ledger_of(other) == [(Decimal("12.0"), f"filing:{ended_filing.pk}:p{other.pk:010d}:r1", False)]
+    entry = LedgerEntry.objects.get(person=other)
+    assert (entry.rule_code, entry.created_by_id, entry.memo) == (
+        "PRO-2",
+        world.county_staff.pk,
+        importer.credit_memo(first),
+    )

@@ -181,27 +181,38 @@ def test_filing_form_shows_the_started_training_refusal(world: World, year_rules
     assert not TrainingFiling.objects.exists()
 
 
+def paper_form(organisation: str, **overrides: str) -> dict[str, str]:
+    today = clock.today()
+    return {
+        "organisation": organisation,
+        "unit_query": "实验",
+        "paper_received_on": (today - datetime.timedelta(days=20)).isoformat(),
+        "title": "纸质备案的培训",
+        "kind": "full_time",
+        "organiser": "任城区实验中学",
+        "start_date": (today - datetime.timedelta(days=5)).isoformat(),
+        "end_date": (today - datetime.timedelta(days=4)).isoformat(),
+        "training_days": "2",
+        "planned_hours": "16",
+        "place": "学校",
+        "expected_participants": "30",
+        **overrides,
+    }
+
+
 def test_bureau_staff_enter_a_paper_filing_from_the_form(world: World, year_rules: int) -> None:
+    """The units are not listed in the page (a bureau may have thousands): staff search for one by name
+    or credit code (HTMX) and pick it from the results, which join the form's radio group."""
     client = client_for(world.county_staff)
     page = client.get("/filings/new/").content.decode()
-    assert "代录纸质备案" in page and f"paper:{world.school.pk}" in page
-    today = clock.today()
-    response = client.post(
-        "/filings/new/",
-        {
-            "organisation": f"paper:{world.school.pk}",
-            "paper_received_on": (today - datetime.timedelta(days=20)).isoformat(),
-            "title": "纸质备案的培训",
-            "kind": "full_time",
-            "organiser": "任城区实验中学",
-            "start_date": (today - datetime.timedelta(days=5)).isoformat(),
-            "end_date": (today - datetime.timedelta(days=4)).isoformat(),
-            "training_days": "2",
-            "planned_hours": "16",
-            "place": "学校",
-            "expected_participants": "30",
-        },
-    )
+    assert "代录纸质备案" in page and 'hx-get="/filings/new/paper-units/"' in page
+    assert f'name="organisation" id="organisation-own-1" value="{world.rencheng.pk}"' in page
+    assert f"paper:{world.school.pk}" not in page
+    found = client.get("/filings/new/paper-units/", {"unit_query": "实验中学"}, HTTP_HX_REQUEST="true")
+    assert found.status_code == 200
+    assert f'name="organisation" value="paper:{world.school.pk}"' in found.content.decode()
+    assert world.school.credit_code in found.content.decode()
+    response = client.post("/filings/new/", paper_form(f"paper:{world.school.pk}"))
     filing = TrainingFiling.objects.get(title="纸质备案的培训")
     assert response.status_code == 302
     assert (filing.status, filing.organisation, filing.channel) == (
@@ -209,6 +220,86 @@ def test_bureau_staff_enter_a_paper_filing_from_the_form(world: World, year_rule
         world.school,
         "paper",
     )
+
+
+def test_the_paper_unit_search_by_name_or_credit_code_stays_in_the_bureaus_scope(world: World) -> None:
+    client = client_for(world.county_staff)
+
+    def found(query: str) -> str:
+        response = client.get("/filings/new/paper-units/", {"unit_query": query})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    by_code = found(world.school.credit_code.lower())
+    assert f"paper:{world.school.pk}" in by_code and world.school.name in by_code
+    assert f"paper:{world.school.pk}" in found(world.school.credit_code[:10])
+    # Another county's hospital and the bureau itself are outside this bureau's paper filings.
+    other = found(world.yanzhou_hospital.name)
+    assert f"paper:{world.yanzhou_hospital.pk}" not in other and "本局备案范围内没有" in other
+    assert f"paper:{world.rencheng.pk}" not in found(world.rencheng.name)
+    assert "输入单位名称的一部分" in found("  ")
+    assert (
+        f"paper:{world.yanzhou_hospital.pk}"
+        in client_for(world.other_county_staff)
+        .get("/filings/new/paper-units/", {"unit_query": world.yanzhou_hospital.name})
+        .content.decode()
+    )
+    # The city bureau types in the city-level units' paper filings, not the counties'.
+    city = client_for(world.city_staff).get("/filings/new/paper-units/", {"unit_query": world.school.name})
+    assert city.status_code == 200 and f"paper:{world.school.pk}" not in city.content.decode()
+    for role in ("unit_admin", "professional", "department_reviewer"):
+        assert (
+            client_for(getattr(world, role)).get("/filings/new/paper-units/?unit_query=实验").status_code
+            == 404
+        )
+    assert Client().get("/filings/new/paper-units/?unit_query=实验").status_code == 302
+
+
+def test_a_paper_filing_for_a_unit_outside_the_bureau_is_a_form_error(world: World, year_rules: int) -> None:
+    client = client_for(world.county_staff)
+    for value in (f"paper:{world.yanzhou_hospital.pk}", "paper:x", str(world.school.pk), ""):
+        response = client.post("/filings/new/", paper_form(value))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "请在“代录纸质备案”中查找并选择单位。" in body or "请选择备案单位。" in body
+    assert not TrainingFiling.objects.exists()
+    # A refusal of the service comes back with the picked unit still checked and the search kept.
+    response = client.post(
+        "/filings/new/", paper_form(f"paper:{world.school.pk}", paper_received_on=clock.today().isoformat())
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and not TrainingFiling.objects.exists()
+    assert f'value="paper:{world.school.pk}" checked' in body and 'value="实验"' in body
+
+
+def test_the_paper_unit_picker_with_thousands_of_units(world: World) -> None:
+    from accounts.demo import make_credit_code
+    from accounts.models import Organisation, OrganisationKind
+
+    units = [
+        Organisation(
+            name=f"任城区第{n}幼儿园",
+            kind=OrganisationKind.UNIT,
+            parent=world.rencheng,
+            path=f"{world.rencheng.path}{900000 + n}/",
+            depth=world.rencheng.depth + 1,
+            bureau=world.rencheng,
+            credit_code=make_credit_code(500000 + n),
+        )
+        for n in range(3000)
+    ]
+    Organisation.objects.bulk_create(units, batch_size=500)
+    client = client_for(world.county_staff)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/filings/new/")
+    assert page.status_code == 200 and "幼儿园" not in page.content.decode()
+    assert len(queries.captured_queries) < 25
+    many = client.get("/filings/new/paper-units/", {"unit_query": "幼儿园"}).content.decode()
+    assert many.count('name="organisation"') == 20 and "只显示前 20 个" in many
+    one = client.get("/filings/new/paper-units/", {"unit_query": "第2999幼儿园"}).content.decode()
+    assert one.count('name="organisation"') == 1 and "只显示前" not in one
+    code = make_credit_code(502999)
+    assert "第2999幼儿园" in client.get("/filings/new/paper-units/", {"unit_query": code}).content.decode()
 
 
 def test_decisions_and_resubmission_through_the_pages(world: World, submitted_filing: TrainingFiling) -> None:

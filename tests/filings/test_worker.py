@@ -1,13 +1,19 @@
 """On PostgreSQL with the real Celery worker that scripts/test starts (skipped otherwise): a queued
-import is run by the worker to the end, and an import whose worker died after its first committed
-batch is finished by the task delivered again, crediting nobody twice."""
+import is run by the worker to the end, and an import whose worker process was killed (SIGKILL) in the
+middle of a batch, after its first batch committed, is finished by the task delivered again to the
+real worker, crediting nobody twice."""
 
 from __future__ import annotations
 
 import datetime
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -27,10 +33,6 @@ from .helpers import id_number, upload, workbook_bytes
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 WAIT_SECONDS = 120
-
-
-class WorkerKilled(BaseException):
-    """Stands for SIGKILL: nothing on the way out records a failure."""
 
 
 def wait_until_done(import_id: int) -> RosterImport:
@@ -96,46 +98,90 @@ def test_the_worker_runs_a_queued_import_to_the_end(
     assert LedgerEntry.objects.filter(person__in=people, source_type=SourceType.IMPORT).count() == 10
 
 
+# The first worker: a separate process running the import as the task does; it writes batch 0 and
+# commits it, then, in the middle of every later batch (its ledger credits written, not committed),
+# says so in the marker file and waits to be killed.
+FIRST_WORKER = """
+import sys, threading, time
+from pathlib import Path
+import django
+django.setup()
+from filings import importer, ledger
+
+import_id, marker = int(sys.argv[1]), Path(sys.argv[2])
+state = threading.local()
+write_batch, post_credits = importer._write_batch, ledger.post_credits
+
+def write(batch, context):
+    state.number = batch.number
+    return write_batch(batch, context)
+
+def post(credits, *, actor):
+    post_credits(credits, actor=actor)
+    if state.number >= 1:
+        marker.write_text(str(state.number))
+        time.sleep(600)
+
+importer._write_batch, ledger.post_credits = write, post
+importer.roster_import_run(import_id=import_id)
+"""
+
+
+def start_first_worker(import_id: int, marker: Path) -> subprocess.Popen[bytes]:
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + str(connection.settings_dict["NAME"])
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", FIRST_WORKER, str(import_id), str(marker)],
+        env={**os.environ, "DATABASE_URL": url, "DATABASE_CONN_MAX_AGE": "0"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
 def test_a_worker_killed_mid_import_is_finished_by_the_redelivered_task(
-    world: World, ended_filing: TrainingFiling, stored_files: None, monkeypatch: pytest.MonkeyPatch
+    world: World, ended_filing: TrainingFiling, stored_files: None, tmp_path: Path
 ) -> None:
+    """A worker process is SIGKILLed in the middle of a batch (its writes uncommitted) after an earlier
+    batch committed; the task delivered again to the real worker finishes the import, crediting nobody
+    twice and nobody from the killed batch's lost writes."""
     total = 2 * importer.BATCH_ROWS + 1000  # three batches
     numbers = many_ids(total)
     registered = numbers[::10]
     people = register_in_bulk(registered, world)
     names = {number: f"学员{index}" for index, number in enumerate(registered)}
     rows = [[number, names.get(number, "暂存者"), 8] for number in numbers]
-    monkeypatch.setattr(services, "_queue", lambda roster_import: None)  # this process is the first worker
-    roster_import = services.roster_import_create(
-        actor=world.county_staff, filing_id=ended_filing.pk, upload=upload(workbook_bytes(rows))
-    )
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_queue", lambda roster_import: None)  # the first worker takes it
+        roster_import = services.roster_import_create(
+            actor=world.county_staff, filing_id=ended_filing.pk, upload=upload(workbook_bytes(rows))
+        )
 
-    # The process dies once the first batch has committed: every later batch dies on its way in.
-    write_batch = importer._write_batch
+    marker = tmp_path / "in-batch"
+    worker = start_first_worker(roster_import.pk, marker)
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not (marker.exists() and 0 in RosterImport.objects.get(pk=roster_import.pk).done_batches):
+            assert worker.poll() is None, "the first worker ended before it could be killed"
+            assert time.monotonic() < deadline, "the first worker never reached a second batch"
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    assert worker.returncode == -signal.SIGKILL
 
-    def dies_after_the_first_batch(batch: importer.Batch, context: importer.WriteContext) -> bool:
-        if batch.number >= 1:
-            raise WorkerKilled
-        return write_batch(batch, context)
-
-    monkeypatch.setattr(importer, "_write_batch", dies_after_the_first_batch)
-    with pytest.raises(WorkerKilled):
-        importer.roster_import_run(import_id=roster_import.pk)
-    monkeypatch.undo()
     roster_import.refresh_from_db()
     assert (roster_import.status, roster_import.checkpoint, roster_import.done_batches) == (
         ImportStatus.RUNNING,
         importer.BATCH_ROWS,
         [0],
     )
+    # What the killed batch wrote died with its transaction.
     assert LedgerEntry.objects.filter(person__in=people).count() == roster_import.credited_count == 500
+    assert RosterCredit.objects.filter(filing=ended_filing).count() == importer.BATCH_ROWS
 
     # The broker delivers the task again (acks_late, reject_on_worker_lost): the real worker finishes it.
     roster_import_task.delay(import_id=roster_import.pk)
     done = wait_until_done(roster_import.pk)
     assert done.status == ImportStatus.FINISHED, done.failure_message
-    assert done.checkpoint == total
+    assert (done.checkpoint, done.attempts) == (total, 2)
     assert (done.credited_count, done.held_count, done.error_count) == (
         len(registered),
         total - len(registered),

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import astuple, dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from hours import selectors, services
 from hours.models import LedgerEntry
+from hours.services import ledger as ledger_module
 from tests.fixtures import World
 
 from .helpers import D, ledger_rows, total
@@ -335,5 +338,190 @@ def test_bulk_refuses_bad_items(world: World, open_year: int) -> None:
     with pytest.raises(selectors.YearRulesMissingError):
         services.ledger_post_credits_bulk(
             credits=[Credit(world.professional.pk, 1999, PROFESSIONAL, D(1), "import", "x", "m")], actor=None
+        )
+    assert LedgerEntry.objects.count() == 0
+
+
+# --- The COPY fast path of bulk postings (PostgreSQL) -------------------------------------------------
+
+
+class NamedCredit(NamedTuple):
+    person_id: int
+    year: int
+    category: str
+    hours: object
+    source_type: str
+    source_id: object
+    memo: str
+    rule_code: str = ""
+
+
+def ledger_snapshot() -> list[tuple[object, ...]]:
+    """Every column of every entry but the id and the time, in posting order."""
+    return [
+        (
+            e.person_id,
+            e.year,
+            e.category,
+            e.hours,
+            e.rule_code,
+            e.source_type,
+            e.source_id,
+            e.evidence_key,
+            e.memo,
+            e.created_by_id,
+            e.reverses_id,
+        )
+        for e in LedgerEntry.objects.order_by("id")
+    ]
+
+
+def bulk_audit_details() -> list[dict[str, object]]:
+    return list(
+        AuditEvent.objects.filter(action="hours.ledger.credit_bulk")
+        .order_by("id")
+        .values_list("detail", flat=True)
+    )
+
+
+def uncapped_batch(world: World, year: int) -> list[object]:
+    """PRO-2 and channel credits in two years, in every item shape, with text COPY must escape."""
+    first, second, third = world.professional, world.pending_professional, world.unit_admin
+    return [
+        Credit(first.pk, year, PROFESSIONAL, D(8), "import", "filing:1:p1:r1", "培训备案：甲\t乙", "PRO-2"),
+        Credit(second.pk, year, PROFESSIONAL, D("7.5"), "import", "filing:1:p2\\r1", "长" * 400, "PRO-2"),
+        NamedCredit(third.pk, 2024, PROFESSIONAL, 16, "import", "health:2024:p3\nr1", "卫健学时导入"),
+        (first.pk, year, PROFESSIONAL, "3.0", "import", 42, "会计学时导入\\", ""),  # a plain tuple
+        Credit(third.pk, year, "public_conversion", D("0.5"), "adjustment", "adj-1", "折算\r调整"),
+    ]
+
+
+def run_and_roll_back(post: Callable[[], int | None]) -> tuple[int | None, list[tuple[object, ...]], list]:
+    """Posts, reads what was written, and undoes it, so another path can post the same input."""
+    savepoint = transaction.savepoint()
+    try:
+        written = post()
+        return written, ledger_snapshot(), bulk_audit_details()
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+@postgresql_only
+@pytest.mark.parametrize("with_actor", [True, False])
+def test_copy_fast_path_writes_what_the_checked_path_writes(
+    world: World, open_year: int, with_actor: bool
+) -> None:
+    actor = world.county_staff if with_actor else None
+    credits = uncapped_batch(world, open_year)
+    fast = run_and_roll_back(lambda: ledger_module._post_credits_by_copy(credits, actor))
+    checked = run_and_roll_back(lambda: ledger_module._post_credits_checked(credits, actor))
+    assert fast[0] == checked[0] == 5
+    assert fast[1] == checked[1]
+    assert fast[2] == checked[2] and len(fast[2]) == 1
+    # Spot checks of what both wrote: escaped text back intact, the memo cut at 300, hours quantized.
+    rows = {row[6]: row for row in fast[1]}
+    assert rows["filing:1:p1:r1"][8] == "培训备案：甲\t乙"
+    assert rows["filing:1:p2\\r1"][8] == "长" * 300
+    assert rows["health:2024:p3\nr1"][1:4] == (2024, PROFESSIONAL, D("16.0"))
+    assert rows["42"][8] == "会计学时导入\\"
+    assert rows["adj-1"][8] == "折算\r调整"
+    assert {row[9] for row in fast[1]} == {actor.pk if actor else None}
+    assert fast[2][0]["hours"] == "35.0" and fast[2][0]["people"] == 3
+
+
+@postgresql_only
+def test_bulk_posting_takes_the_copy_path_when_nothing_can_be_capped(
+    world: World, open_year: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def must_not_run(credits: object, actor: object) -> int:
+        raise AssertionError("the general path ran")
+
+    monkeypatch.setattr(ledger_module, "_post_credits_checked", must_not_run)
+    credits = uncapped_batch(world, open_year)
+    assert services.ledger_post_credits_bulk(credits=credits, actor=world.county_staff) == 5
+    assert LedgerEntry.objects.count() == 5
+    # COPY goes through the same append-only trigger as every other row.
+    entry = LedgerEntry.objects.first()
+    assert entry is not None
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.filter(pk=entry.pk).update(hours=D(1))
+
+
+@postgresql_only
+def test_copy_path_hands_over_when_a_source_already_posted_or_repeats(world: World, open_year: int) -> None:
+    person, other = world.professional, world.pending_professional
+    post(person, open_year, PROFESSIONAL, "24", "r1", source_type="import")
+    credits = [
+        Credit(person.pk, open_year, PROFESSIONAL, D(24), "import", "r1", "再次导入"),  # posted before
+        Credit(other.pk, open_year, PROFESSIONAL, D(8), "import", "r2", "培训"),
+        Credit(other.pk, open_year, PROFESSIONAL, D(8), "import", "r2", "同一行两次"),  # twice here
+        Credit(other.pk, open_year, PROFESSIONAL, D(4), "import", "r3", "培训"),
+    ]
+    # The unique index refuses the COPY; its savepoint leaves nothing behind.
+    assert ledger_module._post_credits_by_copy(credits, None) is None
+    assert LedgerEntry.objects.count() == 1
+    checked = run_and_roll_back(lambda: ledger_module._post_credits_checked(credits, None))
+    assert services.ledger_post_credits_bulk(credits=credits, actor=None) == 2
+    assert ledger_snapshot()[1:] == checked[1][1:]
+    assert [row[6] for row in ledger_snapshot()] == ["r1", "r2", "r3"]
+    # The same batch again: nothing.
+    assert services.ledger_post_credits_bulk(credits=credits, actor=None) == 0
+    assert LedgerEntry.objects.count() == 3
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "item",
+    [
+        Credit(0, 0, COMPULSORY, D(5), "course", "c1", "课程"),  # the course route's cap
+        Credit(0, 0, ELECTIVE, D(5), "course", "e1", "课程"),
+        Credit(0, 0, PROFESSIONAL, D(10), "import", "k1", "科研", "PRO-4"),  # a rule with a yearly cap
+        Credit(0, 0, PROFESSIONAL, D(10), "import", "k2", "援派", "PRO-1"),
+    ],
+    ids=["compulsory", "elective", "PRO-4", "PRO-1"],
+)
+def test_capped_credits_never_take_the_copy_path(
+    world: World, open_year: int, item: Credit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def must_not_copy(*args: object) -> int:
+        raise AssertionError("COPY ran")
+
+    monkeypatch.setattr(ledger_module, "_copy_credits", must_not_copy)
+    item = Credit(world.professional.pk, open_year, *astuple(item)[2:])
+    uncapped = Credit(world.pending_professional.pk, open_year, PROFESSIONAL, D(8), "import", "p", "培训")
+    assert ledger_module._post_credits_by_copy([uncapped, item], None) is None
+    assert services.ledger_post_credits_bulk(credits=[uncapped, item], actor=None) == 2
+
+
+@postgresql_only
+def test_copy_path_leaves_evidence_keys_and_bad_items_to_the_checked_path(
+    world: World, open_year: int
+) -> None:
+    person = world.professional
+
+    @dataclass(frozen=True)
+    class WithEvidence(Credit):
+        evidence_key: str = "paper:10.1000/1"
+
+    assert (
+        ledger_module._post_credits_by_copy(
+            [WithEvidence(person.pk, open_year, PROFESSIONAL, D(8), "import", "x", "m")], None
+        )
+        is None
+    )
+    with pytest.raises(User.DoesNotExist):
+        services.ledger_post_credits_bulk(
+            credits=[Credit(10**9, open_year, PROFESSIONAL, D(8), "import", "x", "m")], actor=None
+        )
+    for bad in (
+        Credit(person.pk, open_year, PROFESSIONAL, D("0.25"), "import", "x", "m"),
+        Credit(person.pk, open_year, PROFESSIONAL, D(8), "nowhere", "x", "m"),
+        (person.pk, open_year, PROFESSIONAL),
+    ):
+        with pytest.raises(ValueError):
+            services.ledger_post_credits_bulk(credits=[bad], actor=None)
+    with pytest.raises(selectors.YearRulesMissingError):
+        services.ledger_post_credits_bulk(
+            credits=[Credit(person.pk, 1999, PROFESSIONAL, D(8), "import", "x", "m")], actor=None
         )
     assert LedgerEntry.objects.count() == 0

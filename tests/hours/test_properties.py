@@ -344,3 +344,90 @@ def test_bulk_posting_equals_posting_one_by_one(world: World, open_year: int) ->
         assert outcomes[0] == outcomes[1]
 
     check()
+
+
+UNCAPPED_LINES = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # which person
+        st.integers(1, 200),  # tenths of an hour
+        st.integers(0, 40),  # source number: an occasional repeat (a re-import, or twice in the batch)
+        st.sampled_from(["", "PRO-2"]),
+        st.sampled_from(["培训备案：甲", "行业学时\t导入", "回车\r换行\n反斜杠\\"]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def test_uncapped_bulk_posting_equals_posting_one_by_one(world: World, open_year: int) -> None:
+    """PRO-2 and channel credits: on PostgreSQL the bulk posting writes them with COPY (falling back to
+    the checked path when a source repeats); whatever path it takes, the ledger ends as one by one."""
+    people = [world.professional, world.pending_professional, world.unit_admin]
+    posted_before = (
+        people[0].pk,
+        open_year,
+        "professional",
+        Decimal(8),
+        "import",
+        "row-0",
+        "已导入",
+        "PRO-2",
+    )
+
+    @PROPERTY_SETTINGS
+    @given(lines=UNCAPPED_LINES, re_import=st.booleans())
+    def check(lines: list[tuple[int, int, int, str, str]], re_import: bool) -> None:
+        credits = [
+            (
+                people[who].pk,
+                open_year,
+                "professional",
+                Decimal(tenths) / 10,
+                "import",
+                f"row-{n}",
+                memo,
+                rule,
+            )
+            for who, tenths, n, rule, memo in lines
+        ]
+        outcomes = []
+        for bulk in (False, True):
+            with rolled_back():
+                for person_id, year, category, hours, source_type, source_id, memo, rule in (
+                    [posted_before] if re_import else []
+                ) + ([] if bulk else credits):
+                    services.ledger_post_credit(
+                        person=User.objects.get(pk=person_id),
+                        year=year,
+                        category=category,
+                        hours=hours,
+                        source_type=source_type,
+                        source_id=source_id,
+                        memo=memo,
+                        actor=world.county_staff,
+                        rule_code=rule,
+                    )
+                if bulk:
+                    services.ledger_post_credits_bulk(credits=credits, actor=world.county_staff)
+                outcomes.append(
+                    list(
+                        LedgerEntry.objects.filter(person__in=people)
+                        .order_by("id")
+                        .values_list(
+                            "person_id",
+                            "year",
+                            "category",
+                            "hours",
+                            "rule_code",
+                            "source_type",
+                            "source_id",
+                            "evidence_key",
+                            "memo",
+                            "created_by_id",
+                            "reverses_id",
+                        )
+                    )
+                )
+        assert outcomes[0] == outcomes[1]
+
+    check()
