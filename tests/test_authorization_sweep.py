@@ -1,22 +1,34 @@
 """The authorization sweep: every URL of the platform, for every role, in one table.
 
-Each row of ``TABLE`` names a route (as ``tests.url_coverage.all_routes()`` spells it), how it is
-requested (a GET, or for an action that only takes POST, a POST with an empty body), the objects its
-URL points at, and the answer each role gets. Routes that take an object are asked a second time with
-an object of another jurisdiction (兖州区, another unit, another provider, another requester) for every
-role that reaches the first object: staff see inside their jurisdiction only, everything else is a 404.
-A refused POST (anything but ``DONE``) must change nothing: the audit log, the counts of what actions
-create, and the rows the URL points at are compared before and after.
+Each row of ``TABLE`` names a route (as ``tests.url_coverage.all_routes()`` spells it), how it is asked
+(a GET; for an action that only takes POST, a POST with an empty or minimal body), the objects its URL
+points at, and the answer each of eight roles gets: anonymous, a professional (张敏, 任城区实验中学), that
+school's unit admin, the 任城区 education department's reviewer, 任城区 bureau staff, city bureau staff,
+a CE provider's staff (济宁职业技术学院) and a platform admin. A route that takes an object is asked again
+with an object outside the jurisdiction (兖州区's claim, filing, person...; another requester's export;
+another provider's course) by every role that got past the checks inside: staff of 任城区 get a 404
+there, while the city bureau and the platform admin still see it.
+
+Answers: ``2xx``; ``3xx`` (a redirect elsewhere than the login page; after a POST, something changed);
+``kept`` (a POST redirected back with a message, nothing changed); ``login``; or the status code
+(400, 403, 404, 405, 409). Whatever is not ``2xx`` or ``3xx`` after a POST must change nothing: the
+counts of what actions create (the audit log first) and the rows the URL points at are compared before
+and after.
 
 The objects are built once for the module through the apps' services, inside a transaction that is
 rolled back when the module ends; each test runs in a savepoint of its own on top of it.
 
-Adding a URL: add a row to ``TABLE`` (the meta-test at the end fails and names any route without one).
-A row is ``R(route, method, kwargs, anonymous, professional, unit_admin, department_reviewer,
-county_staff, city_staff, provider_staff, platform_admin, out=...)``; ``kwargs`` maps each URL
-argument to a key of ``SweepData.objects`` (its primary key is used) or to a literal (``Lit("...")``);
-``out`` gives the same URL arguments for the object outside the jurisdiction, and ``outside`` the
-answers there (defaults to 404 for every role that gets a success inside).
+Adding a URL: ``test_every_route_has_exactly_one_row`` fails and names it. Add a row in route order::
+
+    R("hours/claims/<int:pk>/", GET, {"pk": "claim"},
+      "login 2xx 2xx 2xx 2xx 2xx 404 2xx",   # the answers, in ROLES order
+      out={"pk": "claim_out"},               # the same URL arguments outside the jurisdiction
+      outside="- 404 404 404 404 2xx - 2xx") # only if they differ from 404 for every role reached
+
+A URL argument names a key of the objects ``build_sweep_data`` returns (add the object there, built
+through the services) or is a literal, ``Lit("approve")``; ``data=`` gives a minimal POST body (JSON
+for the API). A failing case names the answer it got; decide from the policies whether the table or
+the code is wrong.
 """
 
 from __future__ import annotations
