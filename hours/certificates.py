@@ -159,7 +159,9 @@ def certificates_visible_to(user: User | AnonymousUser) -> QuerySet[Certificate]
     condition = Q(person=user)
     governed = _path_filter(account_policies.governed_paths(user), "person__unit__path")
     if governed is not None:
-        condition |= governed
+        # A platform admin's filter is the empty Q(), which an OR would drop (Q(a) | Q() == Q(a)):
+        # joined to a real condition it stays, as in claims_visible_to.
+        condition |= governed & Q(person__unit__isnull=False)
     return Certificate.objects.select_related("person", "person__unit", "issuing_bureau").filter(condition)
 
 
