@@ -32,7 +32,9 @@ def _path_filter(paths: list[str], field: str) -> Q | None:
     if not paths:
         return None
     if "" in paths:
-        return Q()
+        # Everything (a platform admin). Not the empty Q(): OR-ed with another condition it vanishes
+        # (Q(a) | Q() == Q(a)), and the admin would see only that other condition.
+        return Q(**{f"{field}__isnull": False})
     return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies as account_policies
+from accounts.selectors import _path_filter
 
 from .models import (
     PREMIUM_COURSE_RULE_CODE,
@@ -115,14 +114,6 @@ def year_rule_sets() -> QuerySet[YearRuleSet]:
 
 
 # --- Claims ------------------------------------------------------------------------------------------
-
-
-def _path_filter(paths: list[str], field: str) -> Q | None:
-    if not paths:
-        return None
-    if "" in paths:
-        return Q()
-    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
 
 
 def claims_visible_to(user: User | AnonymousUser) -> QuerySet[Claim]:

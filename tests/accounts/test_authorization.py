@@ -259,3 +259,18 @@ def test_anonymous_writes_are_refused(world: World, make_request: Callable, expe
 
 def test_organisation_counts(world: World) -> None:
     assert Organisation.objects.filter(kind="unit").count() == 6
+
+
+def test_platform_admin_sees_every_person_and_organisation(world: World) -> None:
+    """The admin's "everything" filter must survive being OR-ed with "and yourself" (it once did not:
+    Q(pk=admin) | Q() kept only the admin)."""
+    from accounts import selectors
+    from accounts.models import User
+
+    admin = world.platform_admin
+    expected = set(User.objects.filter(unit__isnull=False).values_list("pk", flat=True)) | {admin.pk}
+    assert set(selectors.people_visible_to(admin).values_list("pk", flat=True)) == expected
+    assert selectors.organisations_visible_to(admin).count() == Organisation.objects.count()
+    page = client_for(admin).get("/dashboard/").content.decode()
+    people = User.objects.filter(unit__isnull=False).exclude(pk=admin.pk).count()
+    assert f'<div class="stat">{people}</div><div class="stat-label">管辖范围内专业技术人员' in page
