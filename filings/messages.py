@@ -26,6 +26,7 @@ FILING_NOT_EDITABLE = _("只有被退回的备案可以修改后重新提交。"
 ATTACHMENT_TOO_LARGE = _("附件“%(name)s”超过 %(limit)s MB。")
 ATTACHMENT_TYPE = _("附件“%(name)s”的格式不受支持，请上传 PDF、图片、Word 或 Excel 文件。")
 ATTACHMENT_TOO_MANY = _("每项备案最多上传 %(limit)s 个附件。")
+ATTACHMENT_NONE = _("请选择要上传的附件。")
 
 # --- Imports: who, when -----------------------------------------------------------------------------
 IMPORT_FILING_NOT_APPROVED = _("备案尚未通过审核，不能导入学员名单。")

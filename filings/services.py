@@ -549,6 +549,8 @@ def filing_attachment_add(
     filing = _locked_filing(filing_id)
     if not policies.can_add_attachment(actor, filing):
         raise PermissionDenied(messages.NOT_YOUR_FILING)
+    if not uploads:
+        raise ValidationError({"attachments": messages.ATTACHMENT_NONE})
     checked = _check_attachments(uploads, existing=filing.attachments.count())
     stored = _store_attachments(filing, actor, checked)
     audit_record(

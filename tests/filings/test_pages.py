@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from accounts.demo import DEMO_ACCOUNTS
+from accounts.models import AuditEvent
 from filings import clock, importer, messages, services
 from filings.models import FilingStatus, ImportStatus, RosterImport, TrainingFiling
 from tests.fixtures import World, client_for
@@ -346,6 +347,14 @@ def test_decisions_and_resubmission_through_the_pages(world: World, submitted_fi
         {"attachments": [SimpleUploadedFile("签到表.pdf", b"%PDF-1.4")]},
     )
     assert response.status_code == 302 and submitted_filing.attachments.count() == 1
+    unit.get(f"/filings/{submitted_filing.pk}/")  # shows (and so clears) the upload's message
+    # Nothing chosen: said so, nothing recorded.
+    audited = AuditEvent.objects.filter(action="filings.filing.attachment_add").count()
+    response = unit.post(f"/filings/{submitted_filing.pk}/attachments/", {}, follow=True)
+    assert "请选择要上传的附件。" in response.content.decode()
+    assert "附件已上传" not in response.content.decode()
+    assert submitted_filing.attachments.count() == 1
+    assert AuditEvent.objects.filter(action="filings.filing.attachment_add").count() == audited
 
 
 def test_withdraw_through_the_page(world: World, submitted_filing: TrainingFiling) -> None:
