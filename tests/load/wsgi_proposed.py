@@ -1,8 +1,7 @@
 """The WSGI application with the query fix docs/scaling.md proposes for ``learning.selectors.
 courses_visible_to`` applied, to measure it in the surge before its owner adopts it:
 
-    SURGE_WSGI=tests.load.wsgi_proposed:application \\
-    SURGE_SETTINGS=tests.benchmarks.settings_proposed bash tests/load/surge.sh
+    SURGE_WSGI=tests.load.wsgi_proposed:application bash tests/load/surge.sh
 
 As written today, ``courses_visible_to`` joins every enrolment of every course (``Q(enrolments__person=
 user)`` plus ``distinct()``): 4.6 million rows hashed on each lesson page and each study-session open,
