@@ -14,7 +14,7 @@ from hours import policies as hours_policies
 from hours import review_policies
 from learning import policies as learning_policies
 
-from . import policies
+from . import policies, selectors
 from .models import Role
 
 
@@ -54,7 +54,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if policies.is_platform_admin(user) or policies.has_role(user, *policies.BUREAU_ROLES):
             items.append((str(_("审计日志")), reverse("audit_log")))
         items.append((str(_("个人信息")), reverse("profile")))
-        unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
+        unread = selectors.unread_count(user)  # type: ignore[arg-type]
     return {
         "platform_name": settings.PLATFORM_NAME,
         "nav_items": items,

@@ -196,3 +196,36 @@ class SecurityPolicyMiddleware:
                     )
                     return HttpResponseRedirect(reverse("account_change_password"))
         return self.get_response(request)
+
+
+# --- Idle timeout without a session write per request ----------------------------------------------
+
+SESSION_REFRESH_SECONDS = 60
+SESSION_REFRESHED_KEY = "jinan_ce_session_refreshed"
+
+
+class SessionRefreshMiddleware:
+    """Keeps the 30-minute idle timeout sliding without writing the session on every request.
+
+    A session's expiry is set when it is saved. Saving it on every request (``SESSION_SAVE_EVERY_REQUEST``)
+    cost a database write and a durable commit per page view and per heartbeat; instead, a request marks
+    the session modified when its last refresh is a minute old or more, so ``SessionMiddleware`` (whose
+    response phase runs after this one) saves it with a new expiry. A session therefore ends between
+    29 and 30 minutes after the last request, never later.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key:
+            return response  # no session cookie, or the session was just ended (logout)
+        refreshed = session.get(SESSION_REFRESHED_KEY)
+        if session.is_empty():
+            return response  # a cookie for a session that no longer exists: nothing to keep alive
+        now = timezone.now().timestamp()
+        if refreshed is None or now - float(refreshed) >= SESSION_REFRESH_SECONDS:
+            session[SESSION_REFRESHED_KEY] = now
+        return response

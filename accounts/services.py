@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import identity, policies
+from . import identity, policies, selectors
 from .audit import audit_record
 from .models import (
     BUREAU_KINDS,
@@ -258,13 +258,16 @@ def _notify_unit_admins(unit: Organisation, *, title: str, body: str, link: str 
         role_assignments__is_active=True,
         is_active=True,
     ).distinct()
-    Notification.objects.bulk_create(
+    created = Notification.objects.bulk_create(
         [Notification(recipient=admin, title=title, body=body, link=link) for admin in admins]
     )
+    selectors.forget_unread_count(*(notification.recipient_id for notification in created))
 
 
 def notify(*, recipient: User, title: str, body: str = "", link: str = "") -> Notification:
-    return Notification.objects.create(recipient=recipient, title=title, body=body, link=link)
+    notification = Notification.objects.create(recipient=recipient, title=title, body=body, link=link)
+    selectors.forget_unread_count(recipient.pk)
+    return notification
 
 
 def _locked_pending_membership(actor: User, membership_id: int) -> Membership:
@@ -471,7 +474,9 @@ def notification_mark_read(*, actor: User, notification_id: int | None = None) -
     notifications = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if notification_id is not None:
         notifications = notifications.filter(pk=notification_id)
-    return notifications.update(read_at=timezone.now())
+    marked = notifications.update(read_at=timezone.now())
+    selectors.forget_unread_count(actor.pk)
+    return marked
 
 
 def audit_export(*, actor: User, events: Any) -> bytes:

@@ -62,10 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Role.COUNTY_BUREAU_STAFF,
         Role.CITY_BUREAU_STAFF,
     } or policies.is_platform_admin(user):
-        context["people_count"] = selectors.people_visible_to(user).exclude(pk=user.pk).count()
-        organisations = selectors.organisations_visible_to(user)
-        context["unit_count"] = organisations.filter(kind=OrganisationKind.UNIT).count()
-        context["department_count"] = organisations.filter(kind=OrganisationKind.DEPARTMENT).count()
+        people, units, departments = selectors.jurisdiction_counts(user)
+        context.update(people_count=people, unit_count=units, department_count=departments)
     context["governed"] = [a for a in policies.active_roles(user) if a.organisation_id]
     return render(request, "accounts/dashboard.html", context)
 

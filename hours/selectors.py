@@ -70,7 +70,16 @@ def year_figures(year: int) -> RuleFigures:
         if data is None:
             raise YearRulesMissingError(year)
         cache.set(key, data, YEAR_RULES_CACHE_SECONDS)
-    return RuleFigures.from_dict(data)
+    parsed = _parsed_figures.get(year)
+    if parsed is None or parsed[0] != data:
+        # Parsing and validating the figures costs more than the rest of an hours page's Python: keep the
+        # last parse per year in the process, reused while the cached figures are equal to what it read.
+        parsed = (data, RuleFigures.from_dict(data))
+        _parsed_figures[year] = parsed
+    return parsed[1]
+
+
+_parsed_figures: dict[int, tuple[object, RuleFigures]] = {}
 
 
 def years_with_rules() -> list[int]:
@@ -253,26 +262,38 @@ class YearSummary:
         return min(self.professional, self.professional_required)
 
 
-def year_summary(person: User, year: int) -> YearSummary:
+def year_summary(person: User, year: int, entries: Iterable[LedgerEntry] | None = None) -> YearSummary:
     """One aggregate query over the ledger (whatever the number of entries), one for R1, and the
-    cached figures. ``YearRulesMissingError`` when the year has no rule set."""
+    cached figures. ``YearRulesMissingError`` when the year has no rule set.
+
+    ``entries``: the person's ledger entries of the year, when the caller has them anyway (我的学时
+    lists them all); the totals are then summed from them, the same figures without the aggregate.
+    """
     figures = year_figures(year)
-    premium = Q(source_type=SourceType.PROGRAMME, rule_code=PREMIUM_COURSE_RULE_CODE)
-    rows = (
-        LedgerEntry.objects.filter(person=person, year=year)
-        .values("category")
-        .annotate(
-            total=Sum("hours"),
-            premium_credits=Count("pk", filter=premium & Q(reverses__isnull=True)),
-            premium_reversals=Count("pk", filter=premium & Q(reverses__isnull=False)),
-        )
-        .order_by()
-    )
     totals = {category: ZERO for category in LedgerCategory.values}
     premium_net = 0
-    for row in rows:
-        totals[row["category"]] = Decimal(row["total"] or 0)
-        premium_net += row["premium_credits"] - row["premium_reversals"]
+    if entries is None:
+        premium = Q(source_type=SourceType.PROGRAMME, rule_code=PREMIUM_COURSE_RULE_CODE)
+        rows = (
+            LedgerEntry.objects.filter(person=person, year=year)
+            .values("category")
+            .annotate(
+                total=Sum("hours"),
+                premium_credits=Count("pk", filter=premium & Q(reverses__isnull=True)),
+                premium_reversals=Count("pk", filter=premium & Q(reverses__isnull=False)),
+            )
+            .order_by()
+        )
+        for row in rows:
+            totals[row["category"]] = Decimal(row["total"] or 0)
+            premium_net += row["premium_credits"] - row["premium_reversals"]
+    else:
+        for entry in entries:
+            if entry.person_id != person.pk or entry.year != year:
+                raise ValueError(f"ledger entry {entry.pk} is not {person.pk}'s for {year}")
+            totals[entry.category] += entry.hours
+            if entry.source_type == SourceType.PROGRAMME and entry.rule_code == PREMIUM_COURSE_RULE_CODE:
+                premium_net += 1 if entry.reverses_id is None else -1
     reduction = RequirementReduction.objects.filter(person=person, year=year, is_active=True).first()
     return YearSummary(
         year=year,

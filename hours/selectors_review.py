@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -197,8 +197,8 @@ def _organisation_counts(organisation_ids: list[int]) -> dict[int, dict[str, dic
             .annotate(total=Count("pk"))
             .order_by()
         )
-        for row in handled:
-            fresh[row["organisation_id"]]["handled"][row["state"]] = row["total"]
+        for handled_row in handled:
+            fresh[handled_row["organisation_id"]]["handled"][handled_row["state"]] = handled_row["total"]
         cache.set_many({keys[pk]: value for pk, value in fresh.items()}, COUNTS_CACHE_SECONDS)
         figures.update(fresh)
     return figures
@@ -230,7 +230,7 @@ def review_counts(user: User | AnonymousUser) -> ReviewCounts:
             .order_by()
         )
         for row in own:
-            totals = by_kind.setdefault(row["current_stage"], [0, 0])
+            totals = by_kind.setdefault(cast(int, row["current_stage"]), [0, 0])
             totals[0] -= row["waiting"]
             totals[1] -= row["overdue"]
     stages = [

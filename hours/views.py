@@ -72,8 +72,12 @@ def my_hours(request: HttpRequest) -> HttpResponse:
     year = _selected_year(request, years, selectors.default_year())
     context: dict[str, Any] = {"years": years, "year": year}
     if year is not None:
-        context["summary"] = selectors.year_summary(request.user, year)  # type: ignore[arg-type]
-        context["entries"] = list(selectors.ledger_entries_of(request.user, year))  # type: ignore[arg-type]
+        entries = list(selectors.ledger_entries_of(request.user, year))  # type: ignore[arg-type]
+        context["summary"] = selectors.year_summary(request.user, year, entries=entries)  # type: ignore[arg-type]
+        context["entries"] = entries
+        # The ledger table is cached under its entries: the ledger is append-only, so the set of ids
+        # changes exactly when the table would (see the template's {% cache %}).
+        context["ledger_version"] = ",".join(str(entry.pk) for entry in entries)
         context["claim_source"] = SourceType.CLAIM
     return render(request, "hours/my_hours.html", context)
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.security.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -231,9 +232,13 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="继续教育平台")
 
 # Sessions: 30 minutes idle, 12 hours at most. Changing the password (Django's session hash) or
-# disabling the account ends every session of that account.
+# disabling the account ends every session of that account. The idle expiry slides with activity, but
+# a session is written at most once a minute (accounts.security.SessionRefreshMiddleware), not on every
+# request: a write per page view and per heartbeat was a durable commit each (docs/scaling.md). Sessions
+# are read through the cache (Redis) and written through to the database, which stays the record.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Activity tracking would cost a SELECT and an UPDATE on every request (heartbeats included); the

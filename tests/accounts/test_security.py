@@ -10,9 +10,15 @@ import io
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
@@ -20,6 +26,7 @@ from accounts import identity, services
 from accounts.audit import audit_record
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import AuditEvent, User
+from accounts.security import SESSION_REFRESH_SECONDS
 from tests.fixtures import World, client_for
 
 WRONG = "not-the-password-1"
@@ -178,10 +185,107 @@ def test_staff_password_expires_after_ninety_days(world: World) -> None:
     assert client_for(User.objects.get(pk=world.professional.pk)).get("/dashboard/").status_code == 200
 
 
-def test_idle_timeout_and_absolute_limit(world: World) -> None:
+class Clock:
+    """``timezone.now()`` as the test sets it: the session store, the session middleware and the
+    security middleware all read the time through it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = timezone.now().replace(microsecond=0)
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def advance(self, **delta: int) -> None:
+        self.now += datetime.timedelta(**delta)
+
+
+def session_cache_key(session_key: str) -> str:
+    return SessionStore(session_key=session_key).cache_key
+
+
+def session_expiry(session_key: str) -> datetime.datetime:
+    return Session.objects.get(session_key=session_key).expire_date
+
+
+def test_session_settings() -> None:
+    """30 minutes idle, no write on every request (the expiry slides at most once a minute), sessions
+    read through the cache: a deliberate change of issue 8 (design load), docs/scaling.md proposal 2."""
     settings_module = importlib.import_module("jinan_ce.settings")
     assert settings_module.SESSION_COOKIE_AGE == 30 * 60
-    assert settings_module.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings_module.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings_module.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings_module.SESSION_ABSOLUTE_SECONDS == 12 * 60 * 60
+    middleware = settings_module.MIDDLEWARE
+    refresh = middleware.index("accounts.security.SessionRefreshMiddleware")
+    assert middleware[refresh - 1] == "django.contrib.sessions.middleware.SessionMiddleware"
+    assert SESSION_REFRESH_SECONDS == 60
+
+
+def test_activity_slides_the_idle_expiry_at_most_once_a_minute(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock(monkeypatch)
+    session_cache = caches[django_settings.SESSION_CACHE_ALIAS]
+    lifetimes: list[int] = []
+    cache_set = session_cache.set
+
+    def recording_set(key: str, value: object, timeout: int, version: int | None = None) -> None:
+        if key.startswith(SessionStore.cache_key_prefix):
+            lifetimes.append(timeout)
+        cache_set(key, value, timeout, version)
+
+    monkeypatch.setattr(session_cache, "set", recording_set)
+    client = client_for(world.professional)
+    key = client.session.session_key
+    lifetimes.clear()  # the test client's own writes while signing in
+    started = clock.now
+    assert client.get("/dashboard/").status_code == 200  # the first request stamps the refresh
+    assert session_expiry(key) == started + datetime.timedelta(minutes=30)
+    clock.advance(seconds=59)
+    with CaptureQueriesContext(connection) as within_the_minute:
+        assert client.get("/dashboard/").status_code == 200
+    # Read from the cache and not written: not one query on the session table.
+    assert [q["sql"] for q in within_the_minute.captured_queries if "django_session" in q["sql"]] == []
+    assert session_expiry(key) == started + datetime.timedelta(minutes=30)
+    clock.advance(seconds=1)  # a minute since the last refresh: this request slides the expiry
+    assert client.get("/dashboard/").status_code == 200
+    assert session_expiry(key) == started + datetime.timedelta(minutes=31)
+    # Two writes (the first request, the refresh a minute later), each cached exactly as long as the
+    # database keeps the session: the cache entry never outlives the idle timeout.
+    assert lifetimes == [30 * 60, 30 * 60]
+
+
+def test_thirty_idle_minutes_end_the_session(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
+    client = client_for(world.professional)
+    key = client.session.session_key
+    assert client.get("/dashboard/").status_code == 200  # refreshed now: expires in 30 minutes
+    refreshed = clock.now
+    clock.advance(seconds=59)
+    assert client.get("/dashboard/").status_code == 200  # the last request; within the minute, no write
+    # The session's cache entry lives exactly as long as its database row (the test above); the cache's
+    # own clock is not the test's, so drop the entry as its lifetime would have by then.
+    clock.advance(minutes=29)
+    caches[django_settings.SESSION_CACHE_ALIAS].delete(session_cache_key(key))
+    assert clock.now == refreshed + datetime.timedelta(minutes=29, seconds=59)
+    assert client.get("/dashboard/").status_code == 200  # 29 min idle: still signed in, and refreshed
+    clock.advance(minutes=30)
+    caches[django_settings.SESSION_CACHE_ALIAS].delete(session_cache_key(key))
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/dashboard/"
+    # The slack: after a request that did not refresh, the session ends at most a minute early.
+    client = client_for(world.professional)
+    key = client.session.session_key
+    assert client.get("/dashboard/").status_code == 200
+    refreshed = clock.now
+    clock.advance(seconds=59)
+    assert client.get("/dashboard/").status_code == 200
+    clock.advance(minutes=29, seconds=1)
+    caches[django_settings.SESSION_CACHE_ALIAS].delete(session_cache_key(key))
+    assert clock.now == refreshed + datetime.timedelta(minutes=30)
+    assert client.get("/dashboard/").status_code == 302  # 29 min 1 s after the last request
+
+
+def test_absolute_limit_of_twelve_hours(world: World) -> None:
     client = client_for(world.professional)
     assert client.get("/dashboard/").status_code == 200
     session = client.session
@@ -198,6 +302,8 @@ def test_idle_timeout_and_absolute_limit(world: World) -> None:
 def test_disabling_an_account_ends_its_sessions(world: World) -> None:
     client = client_for(world.professional)
     assert client.get("/dashboard/").status_code == 200
+    # The session is served from the cache; the user behind it is read from the database every time.
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get(session_cache_key(client.session.session_key))
     User.objects.filter(pk=world.professional.pk).update(is_active=False)
     assert client.get("/dashboard/").status_code == 302
 
@@ -205,6 +311,8 @@ def test_disabling_an_account_ends_its_sessions(world: World) -> None:
 def test_password_change_ends_other_sessions(world: World) -> None:
     other_device = Client()
     assert attempt_login(other_device, "13800000005", DEMO_PASSWORD).status_code == 302
+    other_key = other_device.session.session_key
+    assert other_device.get("/dashboard/").status_code == 200
     this_device = Client()
     assert attempt_login(this_device, "13800000005", DEMO_PASSWORD, ip="10.0.0.3").status_code == 302
     response = this_device.post(
@@ -217,6 +325,24 @@ def test_password_change_ends_other_sessions(world: World) -> None:
     )
     assert response.status_code == 302
     assert other_device.get("/dashboard/").status_code == 302
+    # The stale session is gone from the cache as well as from the database.
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get(session_cache_key(other_key)) is None
+    assert not Session.objects.filter(session_key=other_key).exists()
+
+
+def test_ending_other_sessions_removes_them_from_the_cache(world: World) -> None:
+    phone = Client()
+    assert attempt_login(phone, "13800000005", DEMO_PASSWORD).status_code == 302
+    phone_key = phone.session.session_key
+    assert phone.get("/dashboard/").status_code == 200
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get(session_cache_key(phone_key))
+    laptop = Client()
+    assert attempt_login(laptop, "13800000005", DEMO_PASSWORD, ip="10.0.0.3").status_code == 302
+    assert laptop.post("/accounts/sessions/").status_code == 302
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get(session_cache_key(phone_key)) is None
+    assert not Session.objects.filter(session_key=phone_key).exists()
+    assert phone.get("/dashboard/").status_code == 302
+    assert laptop.get("/dashboard/").status_code == 200
 
 
 def test_users_can_list_their_sessions(world: World) -> None:
@@ -317,7 +443,13 @@ def test_staff_can_set_up_totp_from_the_page_they_are_sent_to(world: World) -> N
 def test_logout_ends_the_session_and_is_audited(world: World) -> None:
     client = Client()
     attempt_login(client, "13800000005", DEMO_PASSWORD)
+    key = client.session.session_key
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 302
+    assert caches[django_settings.SESSION_CACHE_ALIAS].get(session_cache_key(key)) is None
+    # The old cookie replayed does not bring the session back.
+    replay = Client()
+    replay.cookies[django_settings.SESSION_COOKIE_NAME] = key
+    assert replay.get("/dashboard/").status_code == 302
     assert AuditEvent.objects.filter(action="auth.logout", actor=world.professional).count() == 1

@@ -558,9 +558,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=500_000, help="passed to bench_report.py")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--http-only", action="store_true", help="only the HTTP figures")
-    parser.add_argument(
-        "--settings", help="another settings module (e.g. tests.benchmarks.settings_proposed)"
-    )
+    parser.add_argument("--settings", help="another settings module, to measure a change before adopting it")
     arguments = parser.parse_args()
     if arguments.settings:
         os.environ["DJANGO_SETTINGS_MODULE"] = arguments.settings

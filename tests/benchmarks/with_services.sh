@@ -36,8 +36,7 @@ export DATABASE_URL REDIS_URL BENCH_PG_PORT=$PG_PORT BENCH_REDIS_PORT=$REDIS_POR
 DATABASE_URL=$(pg_url)
 REDIS_URL=$(redis_url 0)
 export DJANGO_SETTINGS_MODULE=jinan_ce.settings
-# Figures are taken as in production: no per-query recording. (Also: migrate on PostgreSQL with DEBUG on
-# trips over the "%" in the append-only trigger migrations; see docs/scaling.md.)
+# Figures are taken as in production: no per-query recording.
 export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
 unset DJANGO_ENV
 say "benchmark stack: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL (data $PG_DATA)"

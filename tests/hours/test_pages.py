@@ -5,13 +5,15 @@ query count of 我的学时."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from hours import selectors, services
-from hours.models import Claim, ClaimEvidence, ClaimStatus, LedgerEntry, YearRuleSet
+from hours.models import PREMIUM_COURSE_RULE_CODE, Claim, ClaimEvidence, ClaimStatus, LedgerEntry, YearRuleSet
 from hours.rules import FIGURES_2024
 from tests.fixtures import World, client_for
 
@@ -366,7 +368,97 @@ def test_my_hours_query_count_is_fixed(world: World, open_year: int) -> None:
         q["sql"] for q in thirty.captured_queries
     ]
     ledger_queries = [q["sql"] for q in thirty.captured_queries if "hours_" in q["sql"]]
-    assert len(ledger_queries) == 3  # the aggregate, R1, the entries
+    # The entries and R1; the year's totals are summed from the entries the page lists (issue 8: the
+    # aggregate query is gone).
+    assert len(ledger_queries) == 2
+
+
+def ledger_fragment_key(person: User, year: int, language: str = "zh-hans") -> str:
+    ids = LedgerEntry.objects.filter(person=person, year=year).order_by("created_at", "id").values_list("pk")
+    return make_template_fragment_key(
+        "hours_ledger", [person.pk, year, ",".join(str(pk) for (pk,) in ids), language]
+    )
+
+
+def test_my_hours_ledger_table_is_cached_until_the_ledger_changes(world: World, open_year: int) -> None:
+    """The table is rendered once per state of the ledger (append-only: a new entry, a reversal
+    included, is a new id), per language."""
+    person = world.professional
+    http = client_for(person)
+    post_courses(person, open_year, 2)
+    page = http.get("/hours/").content.decode()
+    assert page.count("导入名单第") == 2
+    key = ledger_fragment_key(person, open_year)
+    assert "导入名单第1行" in cache.get(key)
+    cache.set(key, '<p id="from-the-cache"></p>', 600)  # a marker: the next page must take the cache's
+    page = http.get("/hours/").content.decode()
+    assert '<p id="from-the-cache"></p>' in page and "导入名单第" not in page
+    assert "2 / 60 学时" in page  # the summary is not cached
+    post_courses(person, open_year, 1, start=2)  # a new entry: a new key, the table rendered afresh
+    page = http.get("/hours/").content.decode()
+    assert "from-the-cache" not in page
+    assert (
+        page.count("导入名单第") == 3 and '学时记录 <span class="text-secondary fw-normal">(3)</span>' in page
+    )
+    entry = LedgerEntry.objects.get(person=person, year=open_year, source_id="roster-2")
+    services.ledger_reverse(entry=entry, actor=world.county_staff, reason="重复导入")
+    page = http.get("/hours/").content.decode()
+    assert page.count("冲销</span>") == 1 and "(4)</span>" in page
+    assert "2 / 60 学时" in page
+    assert cache.get(ledger_fragment_key(person, open_year, "en")) is None
+    english = http.get("/hours/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.wsgi_request.LANGUAGE_CODE == "en"
+    assert cache.get(ledger_fragment_key(person, open_year, "en")) is not None  # one per language
+
+
+def test_year_totals_from_the_listed_entries_equal_the_aggregate(world: World, open_year: int) -> None:
+    """我的学时 sums the year from the entries it lists; the API and the dashboard use the aggregate
+    query. Both must agree, reversals and the premium course included."""
+    person = world.professional
+    postings = [
+        ("public_compulsory", D(20), "course", "c1", ""),
+        ("public_elective", D("7.5"), "course", "c2", ""),
+        ("public_conversion", D(12), "claim", "9001", "PUB-2"),
+        ("professional", D(30), "programme", "p1", PREMIUM_COURSE_RULE_CODE),
+        ("professional", D(8), "import", "r1", ""),
+    ]
+    for category, hours, source_type, source_id, rule_code in postings:
+        services.ledger_post_credit(
+            person=person,
+            year=open_year,
+            category=category,
+            hours=hours,
+            source_type=source_type,
+            source_id=source_id,
+            memo="",
+            actor=None,
+            rule_code=rule_code,
+        )
+
+    def both() -> tuple[selectors.YearSummary, selectors.YearSummary]:
+        entries = list(selectors.ledger_entries_of(person, open_year))
+        return selectors.year_summary(person, open_year), selectors.year_summary(
+            person, open_year, entries=entries
+        )
+
+    aggregate, summed = both()
+    assert summed == aggregate
+    assert (summed.compulsory, summed.elective, summed.conversion, summed.professional) == (
+        D(20),
+        D("7.5"),
+        D(12),
+        D(38),
+    )
+    assert summed.premium_course_completed is True
+    premium = LedgerEntry.objects.get(person=person, source_id="p1")
+    services.ledger_reverse(entry=premium, actor=world.county_staff, reason="撤销")
+    aggregate, summed = both()
+    assert summed == aggregate
+    assert summed.professional == D(8) and summed.premium_course_completed is False
+    with pytest.raises(ValueError):
+        selectors.year_summary(
+            world.unit_admin, open_year, entries=list(selectors.ledger_entries_of(person, open_year))
+        )
 
 
 def test_my_hours_page(world: World, open_year: int) -> None:

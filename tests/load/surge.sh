@@ -9,7 +9,7 @@
 #   SURGE_LEARNERS=500 SURGE_TIME=90s bash tests/load/surge.sh
 #
 # Needs: the load data set (generate_load_data, see docs/scaling.md) and locust in .venv
-# (pip install locust; the project's `load` extra).
+# (the project's `load` extra: .venv/bin/pip install -e ".[load]", or .venv/bin/pip install 'locust>=2.40,<3').
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=../benchmarks/services.sh
@@ -26,7 +26,7 @@ WSGI_APP=${SURGE_WSGI:-jinan_ce.wsgi:application}
 OUT=$BENCH_DIR/surge
 CELERY_LOG=$OUT/celery.log
 mkdir -p "$OUT"
-[ -x .venv/bin/locust ] || die "locust is not installed: .venv/bin/pip install locust"
+[ -x .venv/bin/locust ] || die "locust is not installed: .venv/bin/pip install -e \".[load]\""
 
 exec 8>"$BENCH_DIR/.lock"
 flock -n 8 || die "another benchmark run holds $BENCH_DIR/.lock"

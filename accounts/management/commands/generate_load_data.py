@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from jinan_ce.loaddata import generate
-from jinan_ce.loaddata.migrate import migrate
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError("--people must be at least 100")
         started = time.perf_counter()
         if not options["no_migrate"]:
-            migrate()
+            call_command("migrate", verbosity=0, interactive=False)
         if options["review_state"]:
             with transaction.atomic():
                 generate.review_state_backfill(self.stdout.write)
