@@ -1,19 +1,20 @@
 """The authorization sweep: every URL of the platform, for every role, in one table.
 
 Each row of ``TABLE`` names a route (as ``tests.url_coverage.all_routes()`` spells it), how it is asked
-(a GET; for an action that only takes POST, a POST with an empty or minimal body), the objects its URL
-points at, and the answer each of eight roles gets: anonymous, a professional (张敏, 任城区实验中学), that
-school's unit admin, the 任城区 education department's reviewer, 任城区 bureau staff, city bureau staff,
-a CE provider's staff (济宁职业技术学院) and a platform admin. A route that takes an object is asked again
+(a GET; for an action that only takes POST, a POST with an empty or minimal body; for an API that
+only takes DELETE, a DELETE), the objects its URL points at, and the answer each of eight roles gets:
+anonymous, a professional (张敏, 任城区实验中学), that school's unit admin, the 任城区 education
+department's reviewer, 任城区 bureau staff, city bureau staff, a CE provider's staff (济宁职业技术学院)
+and a platform admin. A route that takes an object is asked again
 with an object outside the jurisdiction (兖州区's claim, filing, person...; another requester's export;
 another provider's course) by every role that got past the checks inside: staff of 任城区 get a 404
 there, while the city bureau and the platform admin still see it.
 
 Answers: ``2xx``; ``3xx`` (a redirect elsewhere than the login page; after a POST, something changed);
 ``kept`` (a POST redirected back with a message, nothing changed); ``login``; or the status code
-(400, 403, 404, 405, 409). Whatever is not ``2xx`` or ``3xx`` after a POST must change nothing: the
-counts of what actions create (the audit log first) and the rows the URL points at are compared before
-and after.
+(400, 403, 404, 405, 409). Whatever is not ``2xx`` or ``3xx`` after a POST or DELETE must change
+nothing: the counts of what actions create (the audit log first) and the rows the URL points at are
+compared before and after.
 
 The objects are built once for the module through the apps' services, inside a transaction that is
 rolled back when the module ends; each test runs in a savepoint of its own on top of it.
@@ -27,8 +28,9 @@ Adding a URL: ``test_every_route_has_exactly_one_row`` fails and names it. Add a
 
 A URL argument names a key of the objects ``build_sweep_data`` returns (add the object there, built
 through the services) or is a literal, ``Lit("approve")``; ``data=`` gives a minimal POST body (JSON
-for the API). A failing case names the answer it got; decide from the policies whether the table or
-the code is wrong.
+for the API; multipart when it carries a file, an ``Upload`` among the objects, sent afresh each
+time). A failing case names the answer it got; decide from the policies whether the table or the code
+is wrong.
 """
 
 from __future__ import annotations
@@ -61,6 +63,23 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 def _pdf(name: str, salt: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF_BYTES + f"\n%{salt}".encode(), content_type="application/pdf")
+
+
+# The first bytes of a real MP4 (an ftyp box, brand isom), as in tests/learning/test_videos.py.
+MP4_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
+MP4_BYTES = MP4_HEAD + bytes(index % 251 for index in range(2048))
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file for a POST body: each request gets a fresh one (a file once read is empty)."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+    def file(self) -> SimpleUploadedFile:
+        return SimpleUploadedFile(self.name, self.content, content_type=self.content_type)
 
 
 def _register(mobile: str, name: str, unit: Organisation, region: str, sequence: int) -> User:
@@ -232,6 +251,10 @@ def build_sweep_data() -> dict[str, Any]:
     o["draft_lesson"] = catalogue.lesson_add(
         actor=provider_staff, course=draft_course, title="第一讲", duration_seconds=60
     )
+    second = catalogue.lesson_add(
+        actor=provider_staff, course=draft_course, title="第二讲", duration_seconds=60
+    )
+    o["draft_lesson_order"] = [second.pk, o["draft_lesson"].pk]  # the lessons swapped
     o["draft_question"] = catalogue.question_add(
         actor=provider_staff,
         course=draft_course,
@@ -248,6 +271,35 @@ def build_sweep_data() -> dict[str, Any]:
     o["course_out"] = outside_course
     o["lesson_out"] = outside_course.lessons.order_by("order").first()
     o["question_out"] = outside_course.questions.order_by("pk").first()
+    # The 兖州区 professional has started studying it: its lessons are fixed now (add, edit, reorder,
+    # remove refused), which is what the platform admin meets outside.
+    study.course_enrol(actor=outsider, course=outside_course)
+    study.study_open(actor=outsider, lesson=o["lesson_out"])
+
+    # Published video courses with an uploaded file: 职业学院's, and the association's (put there by
+    # the platform admin).
+    o["mp4"] = Upload("第二讲.mp4", MP4_BYTES, "video/mp4")
+    for key, actor, owner in (
+        ("video", provider_staff, provider),
+        ("video_out", platform_admin, association),
+    ):
+        video_course = catalogue.course_create(
+            actor=actor,
+            provider=owner,
+            year=2024,
+            kind=CourseKind.PROFESSIONAL,
+            title=f"{owner.name}视频专业课",
+            hours=Decimal("1"),
+        )
+        o[f"{key}_lesson"] = catalogue.lesson_add(
+            actor=actor,
+            course=video_course,
+            title="视频第一讲",
+            kind="video",
+            duration_seconds=60,
+            video=o["mp4"].file(),
+        )
+        o[f"{key}_course"] = catalogue.course_publish(actor=actor, course=video_course)
 
     # Premium courses: 职业学院's, declared, reviewed and published, with a session and the learner
     # enrolled; the association's demo course outside.
@@ -277,6 +329,14 @@ def build_sweep_data() -> dict[str, Any]:
         premium=declared,
         title="第二场",
         starts_at=start + datetime.timedelta(days=1),
+        hours=Decimal(4),
+    )
+    # A third session: removing it (nobody's attendance recorded) still leaves the 8 live hours.
+    o["premium_session_removable"] = premium.live_session_add(
+        actor=provider_staff,
+        premium=declared,
+        title="第三场",
+        starts_at=start + datetime.timedelta(days=2),
         hours=Decimal(4),
     )
     premium.premium_submit(actor=provider_staff, premium=declared)
@@ -371,7 +431,7 @@ ROLE_MOBILES = {
     "platform_admin": "13800000000",
 }
 
-# Answers. For a POST, "3xx" and "2xx" may change data; every other answer must change nothing.
+# Answers. For a POST or DELETE, "3xx" and "2xx" may change data; every other answer must change nothing.
 OK = "2xx"  # a page, a file, an API answer
 GO = "3xx"  # a redirect elsewhere than the login page (after a GET: to where the user belongs)
 KEPT = "kept"  # a redirect back with a message: the service refused (or the empty form), nothing changed
@@ -386,7 +446,7 @@ SKIP = "-"  # (outside answers only) not asked: the role does not reach the obje
 ANSWERS = {OK, GO, KEPT, LOGIN, BAD, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT}
 REACHED = {OK, GO, KEPT, BAD, CONFLICT}  # the role got past the authorization checks: worth asking outside
 
-GET, POST = "GET", "POST"
+GET, POST, DELETE = "GET", "POST", "DELETE"
 
 
 @dataclass(frozen=True)
@@ -497,6 +557,8 @@ TABLE: list[R] = [
       "403   404   403   403   400   403   404   400",
       out={"pk": "import_out"},
       outside="-     -     -     -     404   -     -     400"),
+    R("api/filings/paper-units/", GET, E,
+      "403   404   404   404   2xx   2xx   404   404"),
     R("api/hours/certificates/", GET, E,
       "403   2xx   2xx   2xx   2xx   2xx   2xx   2xx"),
     R("api/hours/certificates/<int:pk>/", GET, {"pk": "certificate"},
@@ -582,6 +644,16 @@ TABLE: list[R] = [
       "403   2xx   404   404   404   404   404   404",
       out={"pk": "course_out"},
       outside="-     2xx   -     -     -     -     -     -"),
+    R("api/learning/courses/<int:pk>/lesson-order/", POST, {"pk": "draft_course"},
+      "403   404   404   404   403   403   2xx   2xx",
+      out={"pk": "course_out"},
+      outside="-     -     -     -     -     -     404   400",
+      data={"lessons": "draft_lesson_order"}),
+    R("api/learning/courses/<int:pk>/lessons/", POST, {"pk": "draft_course"},
+      "403   404   404   404   403   403   2xx   2xx",
+      out={"pk": "course_out"},
+      outside="-     -     -     -     -     -     404   400",
+      data={"title": Lit("第三讲"), "duration_seconds": Lit(60)}),
     R("api/learning/courses/<int:pk>/progress/", GET, {"pk": "course"},
       "403   2xx   404   404   404   404   404   404",
       out={"pk": "course_out"}),
@@ -599,16 +671,30 @@ TABLE: list[R] = [
     R("api/learning/heartbeats/", POST, E,
       "403   409   409   409   409   409   409   409",
       data={"token": Lit("sweep-unknown-session"), "position": Lit(10)}),
+    R("api/learning/lessons/<int:pk>/", GET, {"pk": "lesson"},
+      "403   2xx   404   404   2xx   2xx   2xx   2xx",
+      out={"pk": "lesson_out"},
+      outside="-     2xx   -     -     2xx   2xx   404   2xx"),
     R("api/learning/lessons/<int:pk>/sessions/", POST, {"pk": "lesson"},
       "403   2xx   404   404   404   404   404   404",
       out={"pk": "lesson_out"},
       outside="-     400   -     -     -     -     -     -"),
+    R("api/learning/lessons/<int:pk>/video/", POST, {"pk": "video_lesson"},
+      "403   404   404   404   403   403   2xx   2xx",
+      out={"pk": "video_out_lesson"},
+      outside="-     -     -     -     -     -     404   2xx",
+      data={"video": "mp4"}),
     R("api/learning/notices/", GET, E,
       "2xx   2xx   2xx   2xx   2xx   2xx   2xx   2xx"),
     R("api/learning/premium-courses/", GET, E,
       "403   2xx   2xx   2xx   2xx   2xx   2xx   2xx"),
     R("api/learning/premium-courses/<int:pk>/enrol/", POST, {"pk": "premium"},
       "403   2xx   403   403   403   403   403   403"),
+    R("api/learning/premium-courses/<int:pk>/sessions/<int:session_pk>/", DELETE,
+      {"pk": "premium", "session_pk": "premium_session_removable"},
+      "403   404   404   404   404   404   2xx   2xx",
+      out={"pk": "premium_out", "session_pk": "premium_out_session"},
+      outside="-     -     -     -     -     -     404   400"),
     R("api/learning/provider-choice/", GET, E,
       "403   2xx   404   404   404   404   404   404"),
     R("api/me/", GET, E,
@@ -705,6 +791,8 @@ TABLE: list[R] = [
       "login 2xx   2xx   2xx   2xx   2xx   2xx   2xx"),
     R("filings/new/", GET, E,
       "login 404   2xx   2xx   2xx   2xx   404   404"),
+    R("filings/new/paper-units/", GET, E,
+      "login 404   404   404   2xx   2xx   404   404"),
     R("hours/", GET, E,
       "login 2xx   404   404   404   404   404   404"),
     R("hours/behind/", GET, E,
@@ -829,21 +917,45 @@ TABLE: list[R] = [
       "login 2xx   404   404   404   404   404   404",
       out={"pk": "lesson_out"},
       outside="-     3xx   -     -     -     -     -     -"),
+    R("learning/lessons/<int:pk>/video/", GET, {"pk": "video_lesson"},
+      "login 2xx   404   404   2xx   2xx   2xx   2xx",
+      out={"pk": "video_out_lesson"},
+      outside="-     2xx   -     -     2xx   2xx   404   2xx"),
     R("learning/manage/courses/", GET, E,
       "login 404   404   2xx   2xx   2xx   2xx   2xx"),
     R("learning/manage/courses/<int:pk>/", GET, {"pk": "draft_course"},
       "login 404   404   404   2xx   2xx   2xx   2xx",
       out={"pk": "course_out"},
       outside="-     -     -     -     2xx   2xx   404   2xx"),
+    R("learning/manage/courses/<int:pk>/edit/", GET, {"pk": "draft_course"},
+      "login 404   404   404   404   404   2xx   2xx",
+      out={"pk": "course_out"},
+      outside="-     -     -     -     -     -     404   2xx"),
     R("learning/manage/courses/<int:pk>/lessons/", POST, {"pk": "draft_course"},
       "login 404   404   404   404   404   kept  kept",
       out={"pk": "course_out"},
+      outside="-     -     -     -     -     -     404   kept"),
+    R("learning/manage/courses/<int:pk>/lessons/<int:lesson_pk>/edit/", GET,
+      {"pk": "draft_course", "lesson_pk": "draft_lesson"},
+      "login 404   404   404   404   404   2xx   2xx",
+      out={"pk": "course_out", "lesson_pk": "lesson_out"},
+      outside="-     -     -     -     -     -     404   2xx"),
+    R("learning/manage/courses/<int:pk>/lessons/<int:lesson_pk>/move/", POST,
+      {"pk": "draft_course", "lesson_pk": "draft_lesson"},
+      "login 404   404   404   404   404   3xx   3xx",
+      out={"pk": "course_out", "lesson_pk": "lesson_out"},
       outside="-     -     -     -     -     -     404   kept"),
     R("learning/manage/courses/<int:pk>/lessons/<int:lesson_pk>/remove/", POST,
       {"pk": "draft_course", "lesson_pk": "draft_lesson"},
       "login 404   404   404   404   404   3xx   3xx",
       out={"pk": "course_out", "lesson_pk": "lesson_out"},
       outside="-     -     -     -     -     -     404   kept"),
+    R("learning/manage/courses/<int:pk>/lessons/<int:lesson_pk>/video/", POST,
+      {"pk": "video_course", "lesson_pk": "video_lesson"},
+      "login 404   404   404   404   404   3xx   3xx",
+      out={"pk": "video_out_course", "lesson_pk": "video_out_lesson"},
+      outside="-     -     -     -     -     -     404   3xx",
+      data={"video": "mp4"}),
     R("learning/manage/courses/<int:pk>/publish/", POST, {"pk": "draft_course"},
       "login 404   404   404   404   404   3xx   3xx",
       out={"pk": "course_out"},
@@ -893,6 +1005,11 @@ TABLE: list[R] = [
       outside="-     -     -     -     -     -     404   kept"),
     R("learning/premium/<int:pk>/sessions/<int:session_pk>/attendance/", POST,
       {"pk": "premium", "session_pk": "premium_session"},
+      "login 404   404   404   404   404   3xx   3xx",
+      out={"pk": "premium_out", "session_pk": "premium_out_session"},
+      outside="-     -     -     -     -     -     404   kept"),
+    R("learning/premium/<int:pk>/sessions/<int:session_pk>/remove/", POST,
+      {"pk": "premium", "session_pk": "premium_session_removable"},
       "login 404   404   404   404   404   3xx   3xx",
       out={"pk": "premium_out", "session_pk": "premium_out_session"},
       outside="-     -     -     -     -     -     404   kept"),
@@ -1074,7 +1191,11 @@ def test_answer(
         before = (_counts(), _rows(targets))
         data = {name: _value(source, objects) for name, source in (row.data or {}).items()}
         data = {name: value.pk if isinstance(value, models.Model) else value for name, value in data.items()}
-        if row.data is not None and row.route.startswith("api/"):
+        data = {name: value.file() if isinstance(value, Upload) else value for name, value in data.items()}
+        multipart = any(isinstance(value, SimpleUploadedFile) for value in data.values())
+        if row.method == DELETE:
+            response = client.delete(path)
+        elif row.data is not None and row.route.startswith("api/") and not multipart:
             response = client.post(path, data, content_type="application/json")
         else:
             response = client.post(path, data)
@@ -1088,7 +1209,7 @@ def test_answer(
         f"{where}: the table says {expected}, the answer was {response.status_code} "
         f"{response.get('Location', '')}".rstrip()
     )
-    if row.method == POST and expected not in (OK, GO):
+    if row.method != GET and expected not in (OK, GO):
         assert not changed, f"{where} was refused ({observed}) but changed data"
 
 
@@ -1107,7 +1228,7 @@ def test_every_route_has_exactly_one_row() -> None:
 
 def test_every_row_answers_for_every_role() -> None:
     for row in TABLE:
-        assert row.method in (GET, POST), row.route
+        assert row.method in (GET, POST, DELETE), row.route
         answers = row.answers.split()
         assert len(answers) == len(ROLES) and set(answers) <= ANSWERS, row.route
         if row.outside:
