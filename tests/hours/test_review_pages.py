@@ -52,7 +52,7 @@ def test_queue_page_takes_the_same_queries_for_1_and_30_claims(world: World, ope
     waiting(world, open_year, 29)
     http.get("/hours/review/")  # the counts were dropped by the new claims: read them again, as above
     with CaptureQueriesContext(connection) as thirty:
-        body = http.get("/hours/review/").content.decode()
+        body = http.get("/hours/review/", {"per_page": 50}).content.decode()
     assert body.count("data-claim=") == 30
     assert len(thirty.captured_queries) == len(one.captured_queries)
     # The API's page too.
@@ -65,14 +65,28 @@ def test_queue_page_takes_the_same_queries_for_1_and_30_claims(world: World, ope
     assert len(listed.captured_queries) <= len(one.captured_queries)
 
 
-def test_queue_pages_by_50_and_keeps_the_filters(world: World, open_year: int) -> None:
+def test_queue_pages_by_20_or_as_chosen_and_keeps_the_filters(world: World, open_year: int) -> None:
+    """20 a page by default (a fast first page); 50 or 100 on request, kept across pages; anything else
+    falls back to 20."""
     waiting(world, open_year, 51)
     http = client_for(world.unit_admin)
     first = http.get("/hours/review/", {"year": open_year, "rule": "PUB-2"}).content.decode()
-    assert first.count("data-claim=") == 50
+    assert first.count("data-claim=") == 20
     assert f"year={open_year}&amp;rule=PUB-2&amp;page=2" in first
-    second = http.get("/hours/review/", {"year": open_year, "rule": "PUB-2", "page": 2}).content.decode()
+    assert '<option value="20" selected>20</option>' in first
+    third = http.get("/hours/review/", {"year": open_year, "rule": "PUB-2", "page": 3}).content.decode()
+    assert third.count("data-claim=") == 11
+    fifty = {"year": open_year, "rule": "PUB-2", "per_page": 50}
+    first = http.get("/hours/review/", fifty).content.decode()
+    assert first.count("data-claim=") == 50
+    assert f"year={open_year}&amp;rule=PUB-2&amp;per_page=50&amp;page=2" in first
+    assert '<option value="50" selected>50</option>' in first
+    second = http.get("/hours/review/", {**fifty, "page": 2}).content.decode()
     assert second.count("data-claim=") == 1
+    hundred = http.get("/hours/review/", {"per_page": 100}).content.decode()
+    assert hundred.count("data-claim=") == 51
+    for odd in ("7", "abc", "1000"):
+        assert http.get("/hours/review/", {"per_page": odd}).content.decode().count("data-claim=") == 20
 
 
 def test_queue_filters_overdue_and_malformed_parameters(world: World, open_year: int) -> None:
