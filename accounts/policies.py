@@ -111,6 +111,11 @@ def can_decide_membership(user: User | AnonymousUser, membership: Membership) ->
     )
 
 
+def can_request_employer_change(user: User | AnonymousUser) -> bool:
+    """Joining or changing a unit is a professional's move; staff accounts are placed by role grants."""
+    return has_role(user, Role.PROFESSIONAL)
+
+
 def can_browse_organisations(user: User | AnonymousUser) -> bool:
     return is_platform_admin(user) or has_role(user, *BUREAU_ROLES, Role.DEPARTMENT_REVIEWER)
 

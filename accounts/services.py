@@ -37,6 +37,7 @@ MEMBERSHIP_NOT_PENDING = gettext_lazy("该申请已处理，无需重复操作�
 MEMBERSHIP_NOT_YOURS = gettext_lazy("您无权处理该单位的人员申请。")
 REJECTION_REASON_REQUIRED = gettext_lazy("请填写不通过的理由。")
 CHANGE_SAME_UNIT = gettext_lazy("您已在该单位，无需变更。")
+CHANGE_NOT_A_PROFESSIONAL = gettext_lazy("只有专业技术人员可以申请加入或变更工作单位。")
 CHANGE_ALREADY_PENDING = gettext_lazy("您已有一项待确认的单位申请，请等待处理或先撤回。")
 NOTHING_TO_CANCEL = gettext_lazy("没有可撤回的单位申请。")
 PARENT_KIND_INVALID = gettext_lazy("该类型的机构不能设在所选上级机构之下。")
@@ -368,6 +369,8 @@ def membership_reject(*, actor: User, membership_id: int, reason: str) -> Member
 def employer_change_request(*, actor: User, unit: Organisation) -> Membership:
     """The person asks to move to another unit (or names a unit after a rejection); the new unit
     confirms. Until then the person stays with the current unit."""
+    if not policies.can_request_employer_change(actor):
+        raise PermissionDenied(CHANGE_NOT_A_PROFESSIONAL)
     person = User.objects.select_for_update().get(pk=actor.pk)
     if (
         person.unit_id == unit.pk

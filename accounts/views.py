@@ -92,6 +92,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "change_form": EmployerChangeForm(),
+            "can_change_employer": policies.can_request_employer_change(user),
             "memberships": selectors.membership_history(user),
             "current": selectors.current_membership(user),
         },
@@ -101,6 +102,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def employer_change(request: HttpRequest) -> HttpResponse:
+    if not policies.can_request_employer_change(request.user):
+        raise Http404
     form = EmployerChangeForm(request.POST)
     if form.is_valid():
         try:

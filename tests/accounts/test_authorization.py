@@ -231,15 +231,28 @@ def test_pending_memberships_api_lists_only_own_units(world: World, role: str) -
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
-def test_employer_change_is_only_for_oneself(world: World, role: str) -> None:
+def test_employer_change_is_for_professionals_and_only_for_themselves(world: World, role: str) -> None:
+    """A professional's own move; staff accounts (placed by role grants) are refused and nothing is made."""
     person = actor(world, role)
     client = client_for(person)
+    memberships = Membership.objects.count()
+    audited = AuditEvent.objects.filter(action="membership.request").count()
     response = client.post(
         "/api/me/employer-change/", {"unit_id": world.other_school.pk}, content_type="application/json"
     )
-    assert response.status_code == 201
-    created = Membership.objects.get(pk=response.json()["id"])
-    assert created.user == person  # whoever asks, only their own membership is created
+    page = client.post("/profile/employer/", {"unit": world.other_school.name})
+    if role == "professional":
+        assert response.status_code == 201
+        created = Membership.objects.get(pk=response.json()["id"])
+        assert created.user == person  # whoever asks, only their own membership is created
+        return
+    assert response.status_code == 403
+    assert response.json() == {"detail": "只有专业技术人员可以申请加入或变更工作单位。"}
+    assert page.status_code == 404
+    assert Membership.objects.count() == memberships
+    assert AuditEvent.objects.filter(action="membership.request").count() == audited
+    profile = client.get("/profile/").content.decode()
+    assert 'action="/profile/employer/"' not in profile
 
 
 @pytest.mark.parametrize(
