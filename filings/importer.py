@@ -535,7 +535,8 @@ def _write_batch(batch: Batch, context: WriteContext) -> bool:
     )
     result.ledger_credits.sort(key=attrgetter("person_id"))  # the ledger's indexes all lead with the person
     ledger.post_credits(result.ledger_credits, actor=actor)
-    insert_rows(RosterIssue, ISSUE_FIELDS, result.issues)
+    if result.issues:
+        insert_rows(RosterIssue, ISSUE_FIELDS, result.issues)
     # The counters last, under the import row's lock (held until this batch commits, a moment later).
     locked = RosterImport.objects.select_for_update(of=("self",)).get(pk=import_id)
     counts = result.counts
@@ -583,15 +584,21 @@ def _insert_credits(roster_import: RosterImport, credits_new: list[tuple], now: 
         insert_rows(RosterCredit, CREDIT_FIELDS, credits_new, constants)
         return
     # The lines formatted here, in one f-string each: the digest, the masked number, the status and the
-    # numbers need no escaping; the name does.
-    escape = bulk.escape
+    # numbers need no escaping; the names rarely do (checked for the whole batch at once).
+    names = [credit[2] for credit in credits_new]
+    joined = "".join(names)
+    if not joined.isprintable() or "\\" in joined:
+        names = list(map(bulk.escape, names))
+    hours_text = {hours: str(hours) for hours in {credit[4] for credit in credits_new}}
     bulk.copy_lines(
         RosterCredit._meta.db_table,
         [bulk.column_of(RosterCredit, name) for name in CREDIT_FIELDS],
         (
-            f"{digest}\t{masked}\t{escape(name)}\t{NULL if person is None else person}"
-            f"\t{hours}\t{status}\t{row}\n"
-            for digest, masked, name, person, hours, status, row in credits_new
+            f"{digest}\t{masked}\t{name}\t{NULL if person is None else person}"
+            f"\t{hours_text[hours]}\t{status}\t{row}\n"
+            for (digest, masked, _name, person, hours, status, row), name in zip(
+                credits_new, names, strict=True
+            )
         ),
         {bulk.column_of(RosterCredit, name): value for name, value in constants.items()},
     )
@@ -631,18 +638,16 @@ def _classify(
             (roster_import.pk, row.row_number, kind, row.masked, row.name, row.hours_text, message[:300])
         )
 
-    def post(person_id: int, hours: Decimal, revision: int) -> None:
-        result.ledger_credits.append(
-            ledger.credit(
-                person_id=person_id,
-                year=roster_import.year,
-                hours=hours,
-                source_id=ledger_source_id(scope, person_id, revision),
-                memo=memo,
-                rule_code=rule_code,
-            )
-        )
+    year = roster_import.year
+    make_credit = ledger.credit_maker(year=year, memo=memo, rule_code=rule_code)
+    ledger_credits = result.ledger_credits
+    source_prefix = f"{scope}:p"  # models.ledger_source_id, inlined for the new credits below
 
+    def post(person_id: int, hours: Decimal, revision: int) -> None:
+        ledger_credits.append(make_credit(person_id, hours, ledger_source_id(scope, person_id, revision)))
+
+    credits_new = result.credits_new
+    credited = held = 0
     for row in rows:
         if row.errors:
             counts["error"] += 1
@@ -650,21 +655,24 @@ def _classify(
             continue
         hours = row.hours
         assert hours is not None
-        credit = existing.get(row.digest)
+        credit = existing.get(row.digest) if existing else None
         if credit is None:
             if hours == zero:
                 counts["error"] += 1
                 issue(row, IssueKind.ERROR, nothing_to_revoke)
                 continue
-            status = credited_value if row.person_id else held_value
-            result.credits_new.append(
-                (row.digest, row.masked, row.name, row.person_id, hours, status, row.row_number)
-            )
-            if row.person_id:
-                counts["credited"] += 1
-                post(row.person_id, hours, 1)
+            person_id = row.person_id
+            if person_id:
+                credits_new.append(
+                    (row.digest, row.masked, row.name, person_id, hours, credited_value, row.row_number)
+                )
+                credited += 1
+                ledger_credits.append(make_credit(person_id, hours, f"{source_prefix}{person_id:010d}:r1"))
             else:
-                counts["held"] += 1
+                credits_new.append(
+                    (row.digest, row.masked, row.name, person_id, hours, held_value, row.row_number)
+                )
+                held += 1
                 issue(row, IssueKind.HELD, held_text)
             continue
         current = credit.hours if credit.status != CreditStatus.REVOKED else zero
@@ -713,4 +721,6 @@ def _classify(
         credit.last_import_id = roster_import.pk
         credit.updated_at = now
         result.credits_changed.append(credit)
+    counts["credited"] += credited
+    counts["held"] += held
     return result
