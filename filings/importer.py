@@ -1,6 +1,7 @@
 """Running a roster import: parse, check, write, in that order, with progress on the import's row.
 
-- Parsing and checking happen in memory (python-calamine; one query for all the file's ID numbers).
+- Parsing and checking happen in memory (python-calamine); the accounts of a batch's ID numbers are
+  looked up in one query as the batch is written.
 - Writing goes in batches of ``BATCH_ROWS`` data rows, in file order. Each batch is one transaction: it
   takes the batch's advisory lock, re-reads the credits already made for its ID numbers
   (``FOR UPDATE``), writes the new and changed credits, their ledger entries and the batch's report
@@ -19,7 +20,7 @@ import gc
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter, itemgetter
@@ -179,18 +180,21 @@ def accounts_by_digest(digests: list[str]) -> dict[str, tuple[int, str]]:
     return found
 
 
-def match_accounts(checked: roster.CheckedRoster) -> None:
-    """Each valid row gets its account, if the ID number has one; a name that differs is a bad row."""
-    accounts = accounts_by_digest(checked.digests)
+def match_accounts(rows: Sequence[roster.RosterRow]) -> None:
+    """Each valid row gets its account, if the ID number has one; a name that differs is a bad row.
+    One query for the rows given (a batch's, as it is written)."""
+    accounts = accounts_by_digest([row.digest for row in rows if row.digest and not row.errors])
     mismatch = str(messages.ROW_NAME_MISMATCH)
-    for row in checked.rows:
+    normalise_name = roster.normalise_name
+    for row in rows:
         if not row.digest or row.errors:
             continue
         account = accounts.get(row.digest)
         if account is None:
             continue
-        row.person_id = account[0]
-        if roster.normalise_name(account[1]) != row.name:
+        row.person_id, real_name = account
+        # A name equal to the row's is equal after normalising too (the row's name is normalised).
+        if real_name != row.name and normalise_name(real_name) != row.name:
             row.errors.append(mismatch)
 
 
@@ -375,7 +379,6 @@ def _run(import_id: int, hooks: ImportHooks) -> RosterImport:
     del parsed
     if not checked.rows:  # only the template's example row
         return roster_import_fail(import_id=import_id, message=str(messages.FILE_NO_ROWS))
-    match_accounts(checked)
     _set_phase(import_id, ImportPhase.VALIDATING, CHECKED_PROGRESS, total_rows=checked.total_rows)
     roster_import.total_rows = checked.total_rows
     finished(ImportPhase.VALIDATING)
@@ -516,6 +519,9 @@ def _write_batch(batch: Batch, context: WriteContext) -> bool:
         return True
     checked, indexes = context.checked, context.indexes
     rows = checked.rows[bisect.bisect_left(indexes, batch.start) : bisect.bisect_left(indexes, batch.end)]
+    # The accounts are looked up batch by batch, in the writers: the database works on one batch's
+    # look-up while the other writer's rows are formatted, instead of before any writing starts.
+    match_accounts(rows)
     result = _classify(roster_import, rows, context.memo, lookup_existing=context.lookup_existing)
     now = timezone.now()
     # In ID-number-digest order: the unique index on (scope, digest) is then filled in order, not at
