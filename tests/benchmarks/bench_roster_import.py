@@ -507,8 +507,8 @@ def main() -> None:
     for phase, label in (
         ("upload", "upload checks (size, signature, zip bomb) + store"),
         ("parsing", "parsing (stored file, zip check, calamine)"),
-        ("validating", "validation (rows, duplicates)"),
-        ("writing", "writing (accounts, credits, ledger, report; COPY)"),
+        ("validating", "validation (rows, duplicates, one account query)"),
+        ("writing", "writing (credits, ledger, report rows; COPY)"),
     ):
         figures = phases[phase]
         print(line(label, figures["seconds"], figures["peak_rss_mib"], figures["rss_before_mib"]))
