@@ -12,7 +12,7 @@ import within seconds (tests/benchmarks/bench_roster_import.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -58,6 +58,18 @@ def credit(
         memo=memo,
         rule_code=rule_code,
     )
+
+
+def credit_maker(*, year: int, memo: str, rule_code: str) -> Callable[[int, Decimal, str], BulkCredit]:
+    """``credit`` for the many credits of one batch, which share their year, memo and rule: positional
+    and without keywords, a third of the cost per credit."""
+    category, source_type = LedgerCategory.PROFESSIONAL, SourceType.IMPORT
+    new = tuple.__new__  # what BulkCredit._make does
+
+    def make(person_id: int, hours: Decimal, source_id: str) -> BulkCredit:
+        return new(BulkCredit, (person_id, year, category, hours, source_type, source_id, memo, rule_code))
+
+    return make
 
 
 def reversal(*, person_id: int, source_id: str) -> BulkReversal:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -510,6 +510,18 @@ def _fields_of(item: Any) -> tuple[Any, ...]:
     return (*_REQUIRED(item), getattr(item, "rule_code", ""), getattr(item, "evidence_key", ""))
 
 
+def _rows_of(credits: Sequence[Any]) -> Sequence[tuple[Any, ...]]:
+    """The items as tuples whose first eight values are ``_CREDIT_FIELDS`` and whose ninth, if any, is
+    the evidence key. Named tuples laid out that way (the roster import's) are taken as they are; any
+    other item is read by ``_fields_of``."""
+    kinds = set(map(type, credits))
+    if len(kinds) == 1:
+        fields = getattr(next(iter(kinds)), "_fields", None)
+        if isinstance(fields, tuple) and fields[:8] == _CREDIT_FIELDS and "evidence_key" not in fields:
+            return [item[:8] for item in credits] if len(fields) > 8 else credits
+    return [_fields_of(item) for item in credits]
+
+
 def _post_credits_by_copy(credits: Sequence[Any], actor: User | None) -> int | None:
     """Writes ``credits`` with COPY when that provably gives what ``_post_credits_checked`` would, and
     returns how many were written; None (nothing written) when the general path must do it.
@@ -522,44 +534,56 @@ def _post_credits_by_copy(credits: Sequence[Any], actor: User | None) -> int | N
     before, nor twice in the batch. The last is left to the database: the COPY runs in a savepoint,
     the unique index ``hours_ledger_one_credit_per_source`` refuses it, the savepoint is rolled back and
     the general path posts the batch, skipping those sources.
+
+    The items are checked column by column, each distinct value once: a roster batch repeats its year,
+    category, hours, rule and memo on every row.
     """
     if not credits or connection.vendor != "postgresql":
         return None
     try:
-        rows = [_fields_of(item) for item in credits]
+        rows = _rows_of(credits)
     except (AttributeError, IndexError):
         return None
-    categories, source_types = set(LedgerCategory.values), set(SourceType.values)
+    columns = list(zip(*rows, strict=False))
+    person_ids, years, categories, hours_column, source_types, source_ids, memos, rule_codes = columns[:8]
+    if len(columns) > 8 and any(columns[8]):  # an evidence key
+        return None
+    try:
+        people = set(person_ids)
+        distinct_memos = set(memos)
+        distinct_source_types = set(source_types)
+        distinct_hours = set(hours_column)
+        distinct_rules = set(zip(years, categories, rule_codes, strict=True))
+    except TypeError:  # an unhashable value: the general path says what is wrong with it
+        return None
+    if not all(isinstance(memo, str) for memo in distinct_memos):
+        return None
+    if not all(isinstance(person_id, int) for person_id in people):
+        return None
+    allowed_source_types = set(SourceType.values)
+    if not all(source_type in allowed_source_types for source_type in distinct_source_types):
+        return None
     hours_text: dict[Any, str] = {}
-    checked: set[tuple[Any, ...]] = set()  # (year, category, rule code) already found uncapped
-    people: set[int] = set()
-    for person_id, year, category, hours, source_type, _source_id, memo, rule_code, evidence_key in rows:
-        if evidence_key or not isinstance(memo, str) or not isinstance(person_id, int):
+    for hours in distinct_hours:
+        try:
+            value = Decimal(hours)
+        except (TypeError, ArithmeticError):
             return None
-        if source_type not in source_types:
+        if not value.is_finite() or value <= 0 or quantize_hours(value) != value:
             return None
-        if hours not in hours_text:
-            try:
-                value = Decimal(hours)
-            except (TypeError, ArithmeticError):
-                return None
-            if not value.is_finite() or value <= 0 or quantize_hours(value) != value:
-                return None
-            hours_text[hours] = str(quantize_hours(value))
-        key = (year, category, rule_code)
-        if key not in checked:
-            if category not in categories or not isinstance(rule_code, str):
-                return None
-            try:
-                figures = selectors.year_figures(year)
-            except selectors.YearRulesMissingError:  # the general path raises it
-                return None
-            if _course_cap_of(category, figures) is not None:
-                return None
-            if rule_code in RULES and yearly_cap(rule_code, figures) is not None:
-                return None
-            checked.add(key)
-        people.add(person_id)
+        hours_text[hours] = str(quantize_hours(value))
+    categories_allowed = set(LedgerCategory.values)
+    for year, category, rule_code in distinct_rules:
+        if category not in categories_allowed or not isinstance(rule_code, str):
+            return None
+        try:
+            figures = selectors.year_figures(year)
+        except selectors.YearRulesMissingError:  # the general path raises it
+            return None
+        if _course_cap_of(category, figures) is not None:
+            return None
+        if rule_code in RULES and yearly_cap(rule_code, figures) is not None:
+            return None
     if not _all_people_exist(people):
         return None
     actor_id = actor.pk if actor is not None and actor.pk else None
@@ -569,14 +593,17 @@ def _post_credits_by_copy(credits: Sequence[Any], actor: User | None) -> int | N
     except IntegrityError:  # a source posted before, or twice in this batch
         return None
     total = Decimal(0)
-    for hours, count in Counter(row[3] for row in rows).items():
+    for hours, count in Counter(hours_column).items():
         total += Decimal(hours_text[hours]) * count
     _audit_bulk_credit(
         actor,
         entries=written,
         people=people,
         hours=total,
-        sources={f"{row[4]}:{row[5]}" for row in rows},
+        sources={
+            f"{source_type}:{source_id}"
+            for source_type, source_id in zip(source_types, source_ids, strict=True)
+        },
     )
     return written
 
@@ -593,25 +620,34 @@ def _all_people_exist(people: set[int]) -> bool:
     return row is not None and row[0] == len(people)
 
 
-def _copy_credits(rows: list[tuple[Any, ...]], hours_text: dict[Any, str], actor_id: int | None) -> int:
-    """COPYs the rows into the ledger, each line formatted here in COPY's text format (cheaper than
-    psycopg adapting every value); returns how many were written."""
+def _copy_credits(rows: Sequence[tuple[Any, ...]], hours_text: dict[Any, str], actor_id: int | None) -> int:
+    """COPYs the rows (tuples led by ``_CREDIT_FIELDS``) into the ledger, each line formatted here in
+    COPY's text format (cheaper than psycopg adapting every value); returns how many were written.
+    What repeats from row to row (year, category, hours, rule, source type, memo) is formatted once."""
     now = timezone.now()
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in (*_COPY_CONSTANTS, *_COPY_COLUMNS))
     prefix = "".join(f"{value}\t" for value in ("", now.isoformat(), "\\N" if actor_id is None else actor_id))
     escape = _copy_text
+    person_ids, years, categories, hours_column, source_types, source_ids, memos, rule_codes = list(
+        zip(*rows, strict=False)
+    )[:8]
 
-    def lines() -> Iterator[str]:
-        memo_of: dict[str, str] = {}
-        for person_id, year, category, hours, source_type, source_id, memo, rule_code, _key in rows:
-            memo_text = memo_of.get(memo)
-            if memo_text is None:
-                memo_text = memo_of[memo] = escape(memo[:300])
-            yield (
-                f"{prefix}{person_id}\t{year}\t{escape(category)}\t{hours_text[hours]}\t{escape(rule_code)}"
-                f"\t{escape(source_type)}\t{escape(str(source_id))}\t{memo_text}\n"
-            )
+    def middle(year: Any, category: Any, hours: Any, rule_code: Any, source_type: Any) -> str:
+        return (
+            f"{year}\t{escape(category)}\t{hours_text[hours]}\t{escape(rule_code)}\t{escape(source_type)}\t"
+        )
+
+    middles: dict[tuple[Any, ...], str] = {}
+    middle_column: Iterable[str] = [
+        middles.get(key) or middles.setdefault(key, middle(*key))
+        for key in zip(years, categories, hours_column, rule_codes, source_types, strict=True)
+    ]
+    memo_of = {memo: escape(memo[:300]) for memo in set(memos)}
+    source_texts = list(map(str, source_ids))
+    joined = "".join(source_texts)
+    if not joined.isprintable() or "\\" in joined:  # some need escaping (most never do)
+        source_texts = list(map(escape, source_texts))
 
     count = 0
     with (
@@ -621,7 +657,10 @@ def _copy_credits(rows: list[tuple[Any, ...]], hours_text: dict[Any, str], actor
     ):
         buffer: list[str] = []
         size = 0
-        for line in lines():
+        for person_id, middle_text, source_text, memo in zip(
+            person_ids, middle_column, source_texts, memos, strict=True
+        ):
+            line = f"{prefix}{person_id}\t{middle_text}{source_text}\t{memo_of[memo]}\n"
             buffer.append(line)
             size += len(line)
             count += 1

@@ -9,6 +9,7 @@ import datetime
 import io
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -975,3 +976,88 @@ def test_on_postgresql_imports_post_with_copy_and_still_credit_nobody_twice(
         world.county_staff.pk,
         importer.credit_memo(first),
     )
+
+
+class WiderCredit(NamedTuple):
+    """The import's credit with one more field: the ledger reads the first eight by position."""
+
+    person_id: int
+    year: int
+    category: str
+    hours: Decimal
+    source_type: str
+    source_id: str
+    memo: str
+    rule_code: str
+    note: str
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only (CI, scripts/test)")
+def test_the_imports_credits_take_the_ledger_copy_path_and_write_what_the_checked_path_writes(
+    world: World, year_rules: int
+) -> None:
+    """The import's credits (``ledger.credit_maker``'s named tuples, checked by the ledger column by column
+    with the repeated parts formatted once) give the ledger rows and the audit record that the general
+    bulk posting gives, text that COPY must escape included."""
+    from django.db import transaction
+
+    from filings import ledger as filings_ledger
+    from hours.services import ledger as hours_ledger
+
+    people = [world.professional, world.pending_professional, world.unit_admin]
+    make = filings_ledger.credit_maker(year=year_rules, memo="培训备案：甲\t乙\\丙", rule_code="PRO-2")
+    other = filings_ledger.credit_maker(year=year_rules, memo="卫健学时导入", rule_code="")
+    batches: list[list[object]] = [
+        [
+            make(people[0].pk, Decimal("8.0"), "filing:1:p1:r1"),
+            make(people[1].pk, Decimal("7.5"), "filing:1:p2\nr1"),
+        ],
+        [
+            make(people[0].pk, Decimal("8.0"), "filing:2:p1:r1"),
+            other(people[2].pk, Decimal("16.0"), "health:p3:r1"),
+            filings_ledger.credit(
+                person_id=people[1].pk,
+                year=year_rules,
+                hours=Decimal("0.5"),
+                source_id="filing:2:p2:r1",
+                memo="培训",
+                rule_code="PRO-2",
+            ),
+        ],
+        [WiderCredit(*make(people[2].pk, Decimal("3.0"), "filing:3:p3\\r1"), note="不写入")],
+    ]
+
+    def snapshot() -> tuple[list[Any], list[Any]]:
+        entries = list(
+            LedgerEntry.objects.order_by("id").values_list(
+                "person_id",
+                "year",
+                "category",
+                "hours",
+                "rule_code",
+                "source_type",
+                "source_id",
+                "memo",
+                "evidence_key",
+                "created_by_id",
+                "reverses_id",
+            )
+        )
+        audits = list(
+            AuditEvent.objects.filter(action="hours.ledger.credit_bulk")
+            .order_by("id")
+            .values_list("detail", flat=True)
+        )
+        return entries, audits
+
+    for credits in batches:
+        results = []
+        for post in (hours_ledger._post_credits_by_copy, hours_ledger._post_credits_checked):
+            savepoint = transaction.savepoint()
+            written = post(credits, world.county_staff)
+            results.append((written, *snapshot()))
+            transaction.savepoint_rollback(savepoint)
+        assert results[0] == results[1]
+        assert results[0][0] == len(credits) and len(results[0][2]) == 1
+    assert {entry[7] for entry in results[0][1]} == {"培训备案：甲\t乙\\丙"}
+    assert [entry[6] for entry in results[0][1]] == ["filing:3:p3\\r1"]

@@ -176,6 +176,7 @@ def test_duplicates_inside_the_file_are_all_refused() -> None:
     rows = check([[number, "李四", 8], [id_number(102), "王五", 8], [number.lower(), "李四", 6]])
     duplicate = str(messages.ROW_DUPLICATE) % {"rows": "2、4"}
     assert [row.errors for row in rows] == [[duplicate], [], [duplicate]]
+    assert [row.digest for row in rows] == ["", identity.id_number_digest(id_number(102)), ""]
 
 
 # --- The file -------------------------------------------------------------------------------------
@@ -312,3 +313,108 @@ def test_the_fast_digest_agrees_with_identity() -> None:
     for sequence in range(100, 140):
         number = id_number(sequence)
         assert digest(number) == identity.id_number_digest(number)
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=17, max_size=17),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_check_character_in_one_call_agrees_with_identity(first_seventeen: str) -> None:
+    assert roster.id_check_character(first_seventeen) == identity.id_number_check_character(first_seventeen)
+
+
+@pytest.mark.parametrize("length", [1, 32, 63, 64, 65, 200])
+def test_the_fast_digest_agrees_with_identity_for_any_key_length(settings: object, length: int) -> None:
+    settings.ID_NUMBER_HASH_KEY = "钥" * (length // 3) + "k" * (length % 3)  # type: ignore[attr-defined]
+    digest = roster.id_number_digester()
+    for sequence in (100, 101, 999):
+        number = id_number(sequence)
+        assert digest(number) == identity.id_number_digest(number)
+
+
+# Cells as calamine gives them: strings, floats, dates, "" for an empty cell. Mostly clean values (the
+# fast path's), some slightly off (so each of its conditions is met and missed), some messy.
+_ENDING_IN_X = [number for number in map(id_number, range(100, 300)) if number.endswith("X")]
+_CLEAN_IDS = st.one_of(
+    st.builds(
+        lambda sequence, birth: id_number(sequence, birth=birth),
+        st.integers(min_value=100, max_value=110),  # few: duplicates happen
+        st.sampled_from([datetime.date(1991, 3, 15), datetime.date(1899, 12, 31), datetime.date(2027, 1, 1)]),
+    ),
+    st.sampled_from(_ENDING_IN_X),
+    st.sampled_from([number[:17] + "x" for number in _ENDING_IN_X]),
+)
+_CLEAN_NAMES = st.sampled_from(["李四", "王五", "阿依古丽"])
+_CLEAN_HOURS = st.sampled_from([8.0, 7.5, 24.0, 0.5])
+_CLEAN_DATES = st.one_of(
+    st.just(""), st.dates(min_value=datetime.date(2026, 5, 9), max_value=datetime.date(2026, 5, 13))
+)
+_ROW_IDS = st.one_of(
+    _CLEAN_IDS,
+    st.builds(lambda sequence: id_number(sequence)[:17] + "X", st.integers(min_value=100, max_value=999)),
+    st.builds(lambda number: number[:17] + number[17].lower(), _CLEAN_IDS),
+    st.builds(lambda number, digit: number[:17] + digit, _CLEAN_IDS, st.sampled_from("0123456789Xx")),
+    st.builds(lambda number: number.lower(), _CLEAN_IDS),
+    st.builds(lambda number: number[:17], _CLEAN_IDS),
+    st.builds(lambda number: " " + number, _CLEAN_IDS),
+    st.builds(lambda number: number[:17].translate(FULL_WIDTH) + number[17], _CLEAN_IDS),
+    st.just(EXAMPLE_ID_NUMBER),
+    st.sampled_from(
+        ["", "37081119910315101A", "３７０８１１１９９１０３１５１０１Ｘ", float(id_number(101)[:17] + "0")]
+    ),
+    st.text(alphabet="0123456789Xx", min_size=18, max_size=18),
+)
+_ROW_NAMES = st.one_of(
+    _CLEAN_NAMES,
+    st.sampled_from(["", "阿依古丽•买买提", "王 五", "Ｌｉ", "李" * 50, "李" * 51, "O'Neil", "Li", 8.0]),
+    st.text(min_size=0, max_size=4),
+)
+_ROW_HOURS = st.one_of(
+    _CLEAN_HOURS,
+    st.sampled_from([24.1, 0.0, -2.0, 6.25, 30.0, "８学时", "", "abc", 8, float("nan")]),
+    st.floats(min_value=-1, max_value=30, allow_nan=False),
+)
+_ROW_DATES = st.one_of(
+    _CLEAN_DATES,
+    st.sampled_from(["2026-05-11", "2026/5/9", "  ", None, 46153.0, datetime.datetime(2026, 5, 11, 9, 30)]),
+)
+
+
+_CLEAN = (_CLEAN_IDS, _CLEAN_NAMES, _CLEAN_HOURS, _CLEAN_DATES, _CLEAN_DATES)
+_ANY = (_ROW_IDS, _ROW_NAMES, _ROW_HOURS, _ROW_DATES, _ROW_DATES)
+_ROWS = st.one_of(
+    st.tuples(*_CLEAN),
+    st.tuples(*_ANY),
+    # Clean but for one cell.
+    *(st.tuples(*_CLEAN[:position], _ANY[position], *_CLEAN[position + 1 :]) for position in range(5)),
+)
+
+
+@given(st.lists(_ROWS, min_size=1, max_size=8))
+@settings(max_examples=500, deadline=None)
+def test_the_fast_row_path_agrees_with_the_general_one(rows: list[tuple[object, ...]]) -> None:
+    parsed = roster.ParsedRoster(
+        header_row_number=1,
+        columns={roster.ID_NUMBER: 0, roster.NAME: 1, roster.HOURS: 2, roster.START: 3, roster.END: 4},
+        rows=[list(row) for row in rows],
+    )
+
+    def outcome(fast_path: bool) -> list[tuple[object, ...]]:
+        checked = check_rows(parsed, RULES, today=TODAY, fast_path=fast_path)
+        return [
+            (
+                row.index,
+                row.row_number,
+                row.id_number,
+                row.digest,
+                row.masked,
+                row.name,
+                row.hours,
+                row.hours_text,
+                row.errors,
+                row.person_id,
+            )
+            for row in checked.rows
+        ]
+
+    assert outcome(fast_path=True) == outcome(fast_path=False)
