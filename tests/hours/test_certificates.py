@@ -130,6 +130,49 @@ def test_rare_characters_in_names_print_in_the_bundled_font(world: World, open_y
     assert all("NotoSerifSC" in name and embedded for name, embedded in fonts), fonts
 
 
+def test_a_name_outside_gb2312_prints_from_the_full_face_and_common_text_needs_only_the_small_ones(
+    world: World, open_year: int
+) -> None:
+    """The GB 2312 faces carry almost every certificate alone (cheap to embed); a character they lack
+    falls back to the full face, which is then embedded too."""
+    person = world.professional
+    plain = pdf_fonts(certificates.certificate_pdf(obtain(person, open_year)))
+    assert not any(name.endswith("+NotoSerifSC-Bundled") for name, _embedded in plain), plain
+    person.real_name = "王喆䶮"  # 喆: CJK Unified Ideographs outside GB 2312; 䶮: Extension A
+    person.save(update_fields=["real_name"])
+    content = certificates.certificate_pdf(obtain(person, open_year))
+    fonts = pdf_fonts(content)
+    assert any(name.endswith("+NotoSerifSC-Bundled") and embedded for name, embedded in fonts), fonts
+    assert "王喆䶮" in re.sub(r"\s+", "", pdf_text(content))
+
+
+def test_bundled_faces_cover_every_cjk_ideograph() -> None:
+    """No name can miss a glyph: the full face maps every code point of CJK Unified Ideographs
+    (U+4E00-9FFF) and Extension A (U+3400-4DBF), and the GB 2312 faces all of GB 2312's hanzi."""
+    from django.contrib.staticfiles import finders
+    from fontTools.ttLib import TTFont
+
+    def cmap_of(relative: str) -> dict[int, str]:
+        found = finders.find(relative)
+        assert isinstance(found, str), relative
+        return TTFont(found, lazy=True).getBestCmap()
+
+    full = cmap_of(certificates.FONT_FALLBACK)
+    assert [hex(code) for code in range(0x4E00, 0xA000) if code not in full] == []
+    assert [hex(code) for code in range(0x3400, 0x4DC0) if code not in full] == []
+    gb2312 = [
+        character
+        for row in range(0xB0, 0xF8)
+        for cell in range(0xA1, 0xFF)
+        for character in [bytes([row, cell]).decode("gb2312", errors="ignore")]
+        if character
+    ]
+    assert len(gb2312) == 6763
+    for face in (certificates.FONT_REGULAR, certificates.FONT_BOLD):
+        cmap = cmap_of(face)
+        assert [character for character in gb2312 if ord(character) not in cmap] == [], face
+
+
 def test_incomplete_year_says_what_is_missing(person: User, open_year: int) -> None:
     credit(person, open_year, LedgerCategory.PUBLIC_COMPULSORY, "12.5", "c-2")
     certificate = obtain(person, open_year)
