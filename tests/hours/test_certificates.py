@@ -485,6 +485,60 @@ def test_authorization_matrix(world: World, person: User, open_year: int, role: 
     assert bool(listed) == allowed
 
 
+BATCH_MATRIX = {
+    # role: the organisation it may ask a ZIP for (where it holds a unit-admin or bureau role), or None
+    "professional": None,
+    "unit_admin": "school",
+    "other_unit_admin": "company",
+    "department_reviewer": None,
+    "county_staff": "rencheng",
+    "other_county_staff": "yanzhou",
+    "city_staff": "city",
+    "provider_staff": None,
+}
+
+
+@pytest.mark.parametrize(("role", "own"), BATCH_MATRIX.items())
+def test_export_urls_matrix(world: World, person: User, open_year: int, role: str, own: str | None) -> None:
+    """Every export URL (page, progress, download and their API) answers only the person who asked for
+    the job; the batch API starts a job only where the actor holds a unit-admin or bureau role, and
+    nothing anywhere else."""
+    from .test_reports import make_professional
+
+    complete_year(person, open_year)
+    make_professional("周兖州", world.yanzhou_hospital)  # so 兖州区 has someone to certify
+    owner_job = certificates.certificate_batch_start(
+        actor=world.unit_admin, organisation=world.school, year=open_year, base_url=BASE_URL
+    )
+    reports.export_run(job_id=owner_job.pk)
+    actor = getattr(world, role)
+    client = client_for(actor)
+    is_owner = actor.pk == world.unit_admin.pk
+    for name in ("export_detail", "export_progress", "export_download", "api_hours_export"):
+        response = client.get(reverse(name, args=[owner_job.pk]))
+        assert response.status_code == (200 if is_owner else 404), name
+    download = client.get(reverse("api_hours_export_download", args=[owner_job.pk]))
+    assert download.status_code == (200 if is_owner else 404)
+    listed = [job["id"] for job in client.get(reverse("api_hours_exports")).json()["results"]]
+    assert (owner_job.pk in listed) == is_owner
+    for where in ("school", "other_school", "rencheng", "yanzhou", "city"):
+        organisation = getattr(world, where)
+        jobs_before = ExportJob.objects.count()
+        started = client.post(
+            reverse("api_hours_certificate_batch"),
+            {"year": open_year, "organisation_id": organisation.pk},
+            content_type="application/json",
+        )
+        if where == own:
+            assert started.status_code == 202, where
+            job = ExportJob.objects.get(pk=started.json()["id"])
+            assert (job.requested_by_id, job.organisation_id) == (actor.pk, organisation.pk)
+            assert ExportJob.objects.count() == jobs_before + 1
+        else:
+            assert started.status_code == 404, where
+            assert ExportJob.objects.count() == jobs_before
+
+
 def test_anonymous_sees_only_the_public_verification(person: User, open_year: int) -> None:
     certificate = obtain(person, open_year)
     client = client_for(None)
