@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 DATABASE = "jinan_ce_bench_report"
@@ -275,7 +276,7 @@ def child_report(scratch: str) -> dict[str, float]:
     return result
 
 
-def _replay(scratch: str) -> object:
+def _replay(scratch: str) -> Iterator[list[object]]:
     with open(scratch, "rb") as dump:
         while True:
             try:

@@ -8,12 +8,13 @@ import io
 import re
 import zipfile
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from accounts.models import AuditEvent, User
 from hours import certificates, reports, services
@@ -56,8 +57,8 @@ def pdf_fonts(content: bytes) -> list[tuple[str, bool]]:
     reader = PdfReader(io.BytesIO(content))
     fonts = []
     for page in reader.pages:
-        resources = page["/Resources"].get_object()
-        for font in resources.get("/Font", {}).values():
+        resources = cast(DictionaryObject, page["/Resources"].get_object())
+        for font in cast(DictionaryObject, resources.get("/Font", DictionaryObject())).values():
             font = font.get_object()
             descriptors = [font]
             for descendant in font.get("/DescendantFonts", []):
@@ -192,7 +193,7 @@ def test_certificate_render_is_queued_on_commit_and_idempotent(
         certificate = obtain(person, open_year)
     assert len(callbacks) == 1
     rendered = certificates.certificate_render(certificate_id=certificate.pk)
-    assert rendered.is_rendered and rendered.pdf.name.endswith(f"{certificate.number}.pdf")
+    assert rendered.is_rendered and (rendered.pdf.name or "").endswith(f"{certificate.number}.pdf")
     again = certificates.certificate_render(certificate_id=certificate.pk)
     assert (again.pdf.name, again.rendered_at) == (rendered.pdf.name, rendered.rendered_at)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
