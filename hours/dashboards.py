@@ -229,8 +229,11 @@ def monthly_progress(path: str, year: int, headcount: int) -> list[dict[str, Any
     return result
 
 
-def figures_cache_key(organisation: Organisation, year: int) -> str:
-    return f"hours:dashboard:v2:{organisation.path}:{year}"
+def figures_cache_key(organisation: Organisation, year: int, language: str | None = None) -> str:
+    """Per language too (the active one by default): a label ("no department") is translated when
+    the figures are computed."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"hours:dashboard:v2:{language}:{organisation.path}:{year}"
 
 
 def jurisdiction_figures_compute(organisation: Organisation, year: int) -> JurisdictionFigures:
@@ -265,16 +268,18 @@ def precomputed_jurisdictions() -> list[Organisation]:
 
 
 def dashboard_figures_precompute(*, year: int | None = None) -> int:
-    """Computes every bureau's figures for the dashboards' default year (or ``year``) into the cache;
-    returns how many. Run by Celery beat every ``DASHBOARD_PRECOMPUTE_EVERY_SECONDS``; a run without
-    any year rule set does nothing. Idempotent: a second run overwrites with the same figures."""
+    """Computes every bureau's figures for the dashboards' default year (or ``year``) into the cache,
+    in the platform's language (a visit in another language computes its own); returns how many.
+    Run by Celery beat every ``DASHBOARD_PRECOMPUTE_EVERY_SECONDS``; a run without any year rule set
+    does nothing. Idempotent: a second run overwrites with the same figures."""
     year = year or selectors.default_year()
     if year is None:
         return 0
     organisations = precomputed_jurisdictions()
-    for organisation in organisations:
-        figures = jurisdiction_figures_compute(organisation, year)
-        cache.set(figures_cache_key(organisation, year), figures, DASHBOARD_PRECOMPUTE_SECONDS)
+    with translation.override(settings.LANGUAGE_CODE):  # the platform's language: nearly every visit
+        for organisation in organisations:
+            figures = jurisdiction_figures_compute(organisation, year)
+            cache.set(figures_cache_key(organisation, year), figures, DASHBOARD_PRECOMPUTE_SECONDS)
     return len(organisations)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -195,7 +196,7 @@ def test_dashboard_reads_the_precomputed_figures(
         world.rencheng.pk,
         world.yanzhou.pk,
     }
-    precomputed = cache.get(dashboards.figures_cache_key(world.city, open_year))
+    precomputed = cache.get(dashboards.figures_cache_key(world.city, open_year, "zh-hans"))
     assert (precomputed.overall.headcount, precomputed.overall.compliant) == (4, 1)
 
     def cold(*args: object, **kwargs: object) -> None:
@@ -216,10 +217,24 @@ def test_dashboard_reads_the_precomputed_figures(
         assert 'data-testid="computed-at"' in response.content.decode()
 
 
+def test_a_visit_in_another_language_computes_its_own_figures(
+    world: World, people: dict[str, User], open_year: int, settings: Any
+) -> None:
+    """The precomputed figures are in the platform's language; an English page does not show them."""
+    dashboards.dashboard_figures_precompute(year=open_year)
+    client = client_for(world.city_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("hours_dashboard"), {"year": open_year})
+    assert response.status_code == 200
+    departments = [row["label"] for row in response.context["figures"].by_department]
+    assert "(No supervising department)" in departments and "（无主管部门）" not in departments
+    assert cache.get(dashboards.figures_cache_key(world.city, open_year, "en")) is not None
+
+
 def test_dashboard_computes_when_nothing_was_precomputed(
     world: World, people: dict[str, User], open_year: int
 ) -> None:
-    key = dashboards.figures_cache_key(world.city, open_year)
+    key = dashboards.figures_cache_key(world.city, open_year, "zh-hans")
     assert cache.get(key) is None
     response = client_for(world.city_staff).get(reverse("hours_dashboard"), {"year": open_year})
     assert response.status_code == 200
@@ -252,7 +267,7 @@ def test_the_worker_precomputes_the_dashboard_figures(transactional_db: None) ->
     credit(person, 2024, LedgerCategory.PUBLIC_ELECTIVE, "10", "e1", SourceType.COURSE)
     credit(person, 2024, LedgerCategory.PROFESSIONAL, "60", "p1")
     city = Organisation.objects.get(kind=OrganisationKind.CITY_BUREAU)
-    key = dashboards.figures_cache_key(city, 2024)
+    key = dashboards.figures_cache_key(city, 2024, "zh-hans")
     assert cache.get(key) is None
     dashboard_figures_task.delay(year=2024)
     deadline = time.monotonic() + 60
