@@ -3,7 +3,7 @@ call one service or selector, render. Whatever is not visible to the user is a 4
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policies as account_policies
 from accounts import selectors as account_selectors
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.request_context import client_ip
 
 from . import certificates, dashboards, reports, selectors
@@ -39,6 +39,11 @@ def _year_from(request: HttpRequest, source: Any = None) -> int:
     if year not in years:
         raise Http404
     return year
+
+
+def _acting_user(request: HttpRequest) -> User:
+    """The signed-in user: every view using this is behind ``login_required``."""
+    return cast(User, request.user)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -64,7 +69,7 @@ def _attachment(content: bytes, content_type: str, file_name: str) -> HttpRespon
 @require_GET
 def certificate_home(request: HttpRequest) -> HttpResponse:
     """A person's years with their certificates; ``?person=`` for someone who governs that person."""
-    user = request.user
+    user = _acting_user(request)
     person = user
     if request.GET.get("person"):
         try:
@@ -72,9 +77,10 @@ def certificate_home(request: HttpRequest) -> HttpResponse:
         except ValueError as error:
             raise Http404 from error
         if person_id != user.pk:
-            person = account_selectors.person_visible_to(user, person_id)
-            if person is None:
+            governed = account_selectors.person_visible_to(user, person_id)
+            if governed is None:
                 raise Http404
+            person = governed
     years = []
     for year in selectors.years_with_rules():
         latest = (
@@ -102,21 +108,17 @@ def certificate_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def certificate_obtain(request: HttpRequest) -> HttpResponse:
     year = _year_from(request, request.POST)
-    person_id = request.POST.get("person") or request.user.pk
+    user = _acting_user(request)
     try:
-        person_id = int(person_id)
+        person_id = int(request.POST.get("person") or user.pk)
     except ValueError as error:
         raise Http404 from error
-    person = (
-        request.user
-        if person_id == request.user.pk
-        else account_selectors.person_visible_to(request.user, person_id)
-    )
+    person = user if person_id == user.pk else account_selectors.person_visible_to(user, person_id)
     if person is None:
         raise Http404
     try:
         certificate = certificates.certificate_obtain(
-            actor=request.user, person=person, year=year, base_url=_base_url(request)
+            actor=user, person=person, year=year, base_url=_base_url(request)
         )
     except PermissionDenied as error:
         raise Http404 from error
@@ -214,7 +216,7 @@ def certificate_batch(request: HttpRequest) -> HttpResponse:
     )
     try:
         job = certificates.certificate_batch_start(
-            actor=request.user, organisation=organisation, year=year, base_url=_base_url(request)
+            actor=_acting_user(request), organisation=organisation, year=year, base_url=_base_url(request)
         )
     except PermissionDenied as error:
         raise Http404 from error
@@ -248,8 +250,9 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     with job.file.open("rb") as handle:
         content = handle.read()
-    content_type = "application/zip" if job.file.name.endswith(".zip") else XLSX
-    return _attachment(content, content_type, job.file_name or job.file.name.rsplit("/", 1)[-1])
+    stored_name = job.file.name or ""
+    content_type = "application/zip" if stored_name.endswith(".zip") else XLSX
+    return _attachment(content, content_type, job.file_name or stored_name.rsplit("/", 1)[-1])
 
 
 # --- Reports ---------------------------------------------------------------------------------------
@@ -269,7 +272,7 @@ def _organisation_from(request: HttpRequest, allowed: list[Organisation], data: 
 @login_required
 @require_http_methods(["GET", "POST"])
 def hours_reports(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _acting_user(request)
     organisations = reports.report_organisations(user)
     if not organisations:
         raise Http404
@@ -349,7 +352,7 @@ def hours_forecast(request: HttpRequest) -> HttpResponse:
         request,
         "reports/forecast.html",
         {
-            "forecast": dashboards.forecast_for(request.user, year),  # type: ignore[arg-type]
+            "forecast": dashboards.forecast_for(_acting_user(request), year),
             "years": selectors.years_with_rules(),
             "year": year,
         },

@@ -1,9 +1,11 @@
 """Dashboards, the deadline forecast and the reminders to those behind.
 
 Reads here are selectors (scoped to who asks). The compliance figures of a jurisdiction come from the
-same streamed pass as the compliance report (``reports.report_rows``), so a chart and the report can
-never disagree; they are cached for a few minutes per jurisdiction and year, since a city-wide pass
-reads every professional.
+same streamed pass as the compliance report (``reports.detail_rows``), so a chart and the report can
+never disagree. A city-wide pass reads every professional (half a million), so the figures of the
+bureaus (the city, each county and functional zone) are precomputed into the cache by Celery beat
+(``dashboard_figures_precompute``) and a dashboard visit reads them; any other jurisdiction, or a
+bureau whose figures are not in the cache yet, is computed on the visit and cached for a few minutes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policies as account_policies
 from accounts.audit import audit_record
-from accounts.models import Notification, Organisation, User
+from accounts.models import BUREAU_KINDS, Notification, Organisation, User
 
 from . import selectors
 from .models import (
@@ -37,12 +39,25 @@ from .models import (
     RequirementReduction,
     SourceType,
 )
-from .reports import ReportRow, Summaries, Tally, professionals_in, report_rows, row_is_compliant
+from .reports import (
+    ReportRow,
+    Tally,
+    professionals_in,
+    reductions_in,
+    report_rows,
+    report_summaries,
+    report_values,
+    row_is_compliant,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 DASHBOARD_CACHE_SECONDS = 10 * 60
+#: How often beat precomputes the bureaus' figures (the schedule in settings uses this) and how long
+#: they stay: three runs, so one slow or missed run never leaves a bureau's dashboard to compute cold.
+DASHBOARD_PRECOMPUTE_EVERY_SECONDS = 15 * 60
+DASHBOARD_PRECOMPUTE_SECONDS = 3 * DASHBOARD_PRECOMPUTE_EVERY_SECONDS
 #: A claim waiting longer than this at one stage is overdue.
 OVERDUE_REVIEW_DAYS = 15
 #: Default reminder dates (month-day) when the beat schedule passes none.
@@ -116,6 +131,7 @@ class JurisdictionFigures:
     by_department: list[dict[str, Any]]
     by_unit: list[dict[str, Any]]
     monthly: list[dict[str, Any]]
+    computed_at: datetime.datetime | None = None
 
 
 def monthly_progress(path: str, year: int, headcount: int) -> list[dict[str, Any]]:
@@ -213,16 +229,17 @@ def monthly_progress(path: str, year: int, headcount: int) -> list[dict[str, Any
     return result
 
 
-def jurisdiction_figures(organisation: Organisation, year: int) -> JurisdictionFigures:
-    """Compliance by county, department and unit, and month by month (cached)."""
-    key = f"hours:dashboard:v1:{organisation.path}:{year}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    summaries = Summaries()
-    for row in report_rows(organisation.path, year):
-        summaries.add(row)
-    figures = JurisdictionFigures(
+def figures_cache_key(organisation: Organisation, year: int, language: str | None = None) -> str:
+    """Per language too (the active one by default): a label ("no department") is translated when
+    the figures are computed."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"hours:dashboard:v2:{language}:{organisation.path}:{year}"
+
+
+def jurisdiction_figures_compute(organisation: Organisation, year: int) -> JurisdictionFigures:
+    """Compliance by county, department and unit, and month by month, from the ledger now."""
+    summaries = report_summaries(organisation.path, year)
+    return JurisdictionFigures(
         year=year,
         organisation_name=organisation.name,
         overall=summaries.overall,
@@ -230,9 +247,40 @@ def jurisdiction_figures(organisation: Organisation, year: int) -> JurisdictionF
         by_department=_tally_rows(summaries.departments.values()),
         by_unit=_tally_rows(summaries.units.values()),
         monthly=monthly_progress(organisation.path, year, summaries.overall.headcount),
+        computed_at=timezone.now(),
     )
+
+
+def jurisdiction_figures(organisation: Organisation, year: int) -> JurisdictionFigures:
+    """The figures from the cache (precomputed for bureaus), else computed now and cached."""
+    key = figures_cache_key(organisation, year)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    figures = jurisdiction_figures_compute(organisation, year)
     cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
     return figures
+
+
+def precomputed_jurisdictions() -> list[Organisation]:
+    """The bureaus (city, counties, functional zones): the dashboards with the most people behind them."""
+    return list(Organisation.objects.filter(kind__in=BUREAU_KINDS, is_active=True).order_by("depth", "path"))
+
+
+def dashboard_figures_precompute(*, year: int | None = None) -> int:
+    """Computes every bureau's figures for the dashboards' default year (or ``year``) into the cache,
+    in the platform's language (a visit in another language computes its own); returns how many.
+    Run by Celery beat every ``DASHBOARD_PRECOMPUTE_EVERY_SECONDS``; a run without any year rule set
+    does nothing. Idempotent: a second run overwrites with the same figures."""
+    year = year or selectors.default_year()
+    if year is None:
+        return 0
+    organisations = precomputed_jurisdictions()
+    with translation.override(settings.LANGUAGE_CODE):  # the platform's language: nearly every visit
+        for organisation in organisations:
+            figures = jurisdiction_figures_compute(organisation, year)
+            cache.set(figures_cache_key(organisation, year), figures, DASHBOARD_PRECOMPUTE_SECONDS)
+    return len(organisations)
 
 
 # --- Claims waiting for review ------------------------------------------------------------------------
@@ -246,17 +294,17 @@ def pending_claims_by_stage(user: User | AnonymousUser) -> list[dict[str, Any]]:
     overdue = Q(review_due_at__lt=now) | Q(
         review_due_at__isnull=True, submitted_at__lt=now - datetime.timedelta(days=OVERDUE_REVIEW_DAYS)
     )
+    claims = selectors.claims_visible_to(user).filter(status=ClaimStatus.SUBMITTED)
+    if isinstance(user, User):
+        claims = claims.exclude(person=user)  # one's own claims are not one's to review
     rows = (
-        selectors.claims_visible_to(user)
-        .filter(status=ClaimStatus.SUBMITTED)
-        .exclude(person=user)
-        .values("current_stage")
+        claims.values("current_stage")
         .annotate(waiting=Count("pk"), overdue=Count("pk", filter=overdue))
         .order_by("current_stage")
     )
     return [
         {
-            "label": str(STAGE_LABELS.get(row["current_stage"], STAGE_UNASSIGNED)),
+            "label": str(STAGE_LABELS.get(row["current_stage"] or 0, STAGE_UNASSIGNED)),
             "value": row["waiting"],
             "overdue": row["overdue"],
         }
@@ -358,36 +406,24 @@ def missing_of(row: ReportRow) -> tuple[Decimal, Decimal]:
 
 
 def _person_ids_behind(year: int) -> Iterable[tuple[int, Decimal, Decimal]]:
-    from .reports import report_queryset
-
+    """(person id, public hours missing, professional hours missing) of everyone behind, city-wide."""
     figures = selectors.year_figures(year)
-    values = report_queryset("", year).values_list(
-        "pk",
-        "compulsory",
-        "elective",
-        "conversion",
-        "professional_hours",
-        "premium_credits",
-        "premium_reversals",
-        "reduced_public",
-        "reduced_professional",
-    )
+    defaults = (figures.public_required, figures.professional_required)
+    reductions = reductions_in("", year)
     for (
         pk,
+        _name,
+        _masked,
+        _unit,
         compulsory,
         elective,
         conversion,
         professional,
-        credits,
-        reversals,
-        red_public,
-        red_pro,
-    ) in values.iterator(chunk_size=5000):
-        public = sum((Decimal(value or 0) for value in (compulsory, elective, conversion)), Decimal(0))
-        professional = Decimal(professional or 0)
-        public_required = Decimal(red_public) if red_public is not None else figures.public_required
-        professional_required = Decimal(red_pro) if red_pro is not None else figures.professional_required
-        premium = credits - reversals > 0
+        premium_net,
+    ) in report_values("", year):
+        public = compulsory + elective + conversion
+        public_required, professional_required = reductions.get(pk, defaults)
+        premium = premium_net > 0
         if row_is_compliant(
             public=public,
             professional=professional,

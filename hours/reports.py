@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -187,14 +188,21 @@ def _decimal(value: Any) -> Decimal:
 
 
 def report_queryset(path: str, year: int) -> QuerySet[User]:
-    """One row per professional under ``path`` with the year's sums per category (see module doc)."""
+    """One row per professional under ``path`` with the year's sums per category (see module doc).
+
+    Only what differs person by person comes from here: where a unit sits (``unit_places``) and the
+    R1 reductions (``reductions_in``) are read once, not joined into half a million rows.
+    """
     premium = Q(
         year_entries__source_type=SourceType.PROGRAMME, year_entries__rule_code=PREMIUM_COURSE_RULE_CODE
     )
-    reduction = RequirementReduction.objects.filter(person=OuterRef("pk"), year=year, is_active=True)
 
-    def category_sum(category: str) -> Sum:
-        return Sum("year_entries__hours", filter=Q(year_entries__category=category))
+    def category_sum(category: str) -> Coalesce:
+        return Coalesce(
+            Sum("year_entries__hours", filter=Q(year_entries__category=category)),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=8, decimal_places=1),
+        )
 
     return (
         professionals_in(path)
@@ -204,92 +212,119 @@ def report_queryset(path: str, year: int) -> QuerySet[User]:
             elective=category_sum(LedgerCategory.PUBLIC_ELECTIVE),
             conversion=category_sum(LedgerCategory.PUBLIC_CONVERSION),
             professional_hours=category_sum(LedgerCategory.PROFESSIONAL),
-            premium_credits=Count("year_entries", filter=premium & Q(year_entries__reverses__isnull=True)),
-            premium_reversals=Count("year_entries", filter=premium & Q(year_entries__reverses__isnull=False)),
-            reduced_public=Subquery(reduction.values("public_required")[:1]),
-            reduced_professional=Subquery(reduction.values("professional_required")[:1]),
-            unit_name=F("unit__name"),
-            unit_kind_parent=F("unit__parent__kind"),
-            parent_id=F("unit__parent_id"),
-            parent_name=F("unit__parent__name"),
-            county_id=F("unit__bureau_id"),
-            county_name=F("unit__bureau__name"),
+            premium_net=Count("year_entries", filter=premium & Q(year_entries__reverses__isnull=True))
+            - Count("year_entries", filter=premium & Q(year_entries__reverses__isnull=False)),
         )
         .order_by("unit__path", "real_name", "pk")
     )
 
 
 REPORT_COLUMNS = (
+    "pk",
     "real_name",
     "id_number_masked",
     "unit_id",
-    "unit_name",
-    "unit_kind_parent",
-    "parent_id",
-    "parent_name",
-    "county_id",
-    "county_name",
     "compulsory",
     "elective",
     "conversion",
     "professional_hours",
-    "premium_credits",
-    "premium_reversals",
-    "reduced_public",
-    "reduced_professional",
+    "premium_net",
 )
 
 
 def report_values(path: str, year: int) -> Iterator[tuple[Any, ...]]:
-    """The report query's rows as tuples (``REPORT_COLUMNS``), streamed in chunks."""
-    return report_queryset(path, year).values_list(*REPORT_COLUMNS).iterator(chunk_size=CHUNK_SIZE)
+    """The report query's rows as tuples (``REPORT_COLUMNS``), streamed through a server-side cursor.
+
+    On PostgreSQL the rows come straight from the driver, which already gives ``Decimal`` sums and
+    ``int`` counts: Django's iterator would copy each row into a list, call a converter per sum and
+    make a tuple again, a few microseconds a row at half a million rows. SQLite (quick local test
+    runs) needs Django's converters to turn its sums into ``Decimal``.
+    """
+    queryset = report_queryset(path, year).values_list(*REPORT_COLUMNS)
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+        return
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
+            yield from rows
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPlace:
+    """Where a unit sits: its name, its supervising department's and its county's (bureau's)."""
+
+    unit: str
+    department: str
+    department_id: int | None
+    county: str
+    county_id: int | None
+
+
+def unit_places(path: str) -> dict[int, UnitPlace]:
+    """Every organisation under ``path`` (people belong to units; a few thousand rows for a city)."""
+    places: dict[int, UnitPlace] = {}
+    rows = Organisation.objects.filter(path__startswith=path).values_list(
+        "pk", "name", "parent_id", "parent__kind", "parent__name", "bureau_id", "bureau__name"
+    )
+    for pk, name, parent_id, parent_kind, parent_name, county_id, county_name in rows:
+        is_department = parent_kind == OrganisationKind.DEPARTMENT
+        places[pk] = UnitPlace(
+            unit=name,
+            department=parent_name if is_department else "",
+            department_id=parent_id if is_department else None,
+            county=county_name or "",
+            county_id=county_id,
+        )
+    return places
+
+
+def reductions_in(path: str, year: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """person id -> (public, professional) required after an active R1 reduction (one at most)."""
+    return {
+        person_id: (public, professional)
+        for person_id, public, professional in RequirementReduction.objects.filter(
+            year=year, is_active=True, person__unit__path__startswith=path
+        ).values_list("person_id", "public_required", "professional_required")
+    }
 
 
 def report_rows(path: str, year: int) -> Iterator[ReportRow]:
+    """The report's people as ``ReportRow`` objects (the pages that list people behind use these)."""
     figures = selectors.year_figures(year)
-    for values in report_values(path, year):
-        (
-            name,
-            masked,
-            unit_id,
-            unit_name,
-            parent_kind,
-            parent_id,
-            parent_name,
-            county_id,
-            county_name,
-            compulsory,
-            elective,
-            conversion,
-            professional,
-            premium_credits,
-            premium_reversals,
-            reduced_public,
-            reduced_professional,
-        ) = values
-        is_department = parent_kind == OrganisationKind.DEPARTMENT
+    defaults = (figures.public_required, figures.professional_required)
+    places = unit_places(path)
+    reductions = reductions_in(path, year)
+    for (
+        pk,
+        name,
+        masked,
+        unit_id,
+        compulsory,
+        elective,
+        conversion,
+        professional,
+        premium_net,
+    ) in report_values(path, year):
+        place = places[unit_id]
+        public_required, professional_required = reductions.get(pk, defaults)
         yield ReportRow(
             name=name,
             id_number_masked=masked,
-            unit=unit_name,
-            department=parent_name if is_department else "",
-            county=county_name or "",
+            unit=place.unit,
+            department=place.department,
+            county=place.county,
             unit_id=unit_id,
-            department_id=parent_id if is_department else None,
-            county_id=county_id,
-            public_required=_decimal(reduced_public)
-            if reduced_public is not None
-            else figures.public_required,
-            professional_required=(
-                _decimal(reduced_professional)
-                if reduced_professional is not None
-                else figures.professional_required
-            ),
-            compulsory=_decimal(compulsory),
-            elective=_decimal(elective),
-            conversion=_decimal(conversion),
-            professional=_decimal(professional),
-            premium_course_completed=(premium_credits - premium_reversals) > 0,
+            department_id=place.department_id,
+            county_id=place.county_id,
+            public_required=public_required,
+            professional_required=professional_required,
+            compulsory=compulsory,
+            elective=elective,
+            conversion=conversion,
+            professional=professional,
+            premium_course_completed=premium_net > 0,
         )
 
 
@@ -331,8 +366,24 @@ class Summaries:
                 tally = tallies[key] = Tally(label)
             tally.add(compliant)
 
+    def add_unit(self, place: UnitPlace, unit_id: int, headcount: int, compliant: int) -> None:
+        """A run of people of one unit at once (the report's rows come unit by unit)."""
+        self.overall.headcount += headcount
+        self.overall.compliant += compliant
+        for tallies, key, label in (
+            (self.counties, place.county_id, place.county),
+            (self.departments, place.department_id, place.department or str(NO_DEPARTMENT)),
+            (self.units, unit_id, place.unit),
+        ):
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = Tally(label)
+            tally.headcount += headcount
+            tally.compliant += compliant
+
 
 def detail_values(row: ReportRow) -> list[Any]:
+    """A ``ReportRow`` as its line on the detail sheet (the same cells ``detail_rows`` makes)."""
     return [
         safe_cell(row.name),
         safe_cell(row.id_number_masked),
@@ -351,6 +402,71 @@ def detail_values(row: ReportRow) -> list[Any]:
     ]
 
 
+def detail_rows(path: str, year: int, summaries: Summaries) -> Iterator[list[Any]]:
+    """The detail sheet's lines, one per person, in the report's order; fills ``summaries`` as it goes.
+
+    This is ``report_rows`` + ``detail_values`` + ``Summaries.add`` without a per-row object: at
+    500,000 rows every call and allocation per row shows against the xlsx writer's own time
+    (tests/benchmarks/bench_report.py), and the tests hold both paths to the same figures. Per row
+    it unpacks a tuple, adds three sums, compares with the requirement and builds the list the writer
+    takes; names of units, departments and counties are looked up (and neutralised) once per unit,
+    the R1 reductions once per report, and the tallies are counted per run of one unit's people.
+    """
+    figures = selectors.year_figures(year)
+    defaults = (figures.public_required, figures.professional_required)
+    places = unit_places(path)
+    reductions = reductions_in(path, year)
+    yes, no = str(YES), str(NO)
+    unit_id_now: int | None = None
+    place: UnitPlace | None = None
+    unit = department = county = ""
+    headcount = compliant_count = 0
+    for (
+        pk,
+        name,
+        masked,
+        unit_id,
+        compulsory,
+        elective,
+        conversion,
+        professional,
+        premium_net,
+    ) in report_values(path, year):
+        if unit_id != unit_id_now:
+            if place is not None and unit_id_now is not None:
+                summaries.add_unit(place, unit_id_now, headcount, compliant_count)
+            unit_id_now, place = unit_id, places[unit_id]
+            unit, department, county = (
+                safe_cell(place.unit),
+                safe_cell(place.department),
+                safe_cell(place.county),
+            )
+            headcount = compliant_count = 0
+        public_required, professional_required = reductions.get(pk, defaults) if reductions else defaults
+        public = compulsory + elective + conversion
+        compliant = public >= public_required and (premium_net > 0 or professional >= professional_required)
+        headcount += 1
+        compliant_count += compliant
+        yield [
+            safe_cell(name),
+            safe_cell(masked),
+            unit,
+            department,
+            county,
+            public_required,
+            professional_required,
+            compulsory,
+            elective,
+            conversion,
+            public,
+            professional,
+            public + professional,
+            yes if compliant else no,
+        ]
+    if place is not None and unit_id_now is not None:
+        summaries.add_unit(place, unit_id_now, headcount, compliant_count)
+
+
 def _summary_rows(tallies: dict[Any, Tally]) -> Iterator[list[Any]]:
     for tally in sorted(tallies.values(), key=lambda tally: tally.label):
         yield [
@@ -360,6 +476,14 @@ def _summary_rows(tallies: dict[Any, Tally]) -> Iterator[list[Any]]:
             tally.headcount - tally.compliant,
             tally.rate,
         ]
+
+
+def report_summaries(path: str, year: int) -> Summaries:
+    """The report's tallies alone (the dashboards): the same pass, nothing written."""
+    summaries = Summaries()
+    for _row in detail_rows(path, year, summaries):
+        pass
+    return summaries
 
 
 def write_report(destination: Any, path: str, year: int, progress: Any = None) -> Summaries:
@@ -378,96 +502,21 @@ def write_report(destination: Any, path: str, year: int, progress: Any = None) -
         summaries = Summaries()
         rows_on_sheet = 0
         sheet_number = 1
-        # The loop below is ``report_rows`` + ``detail_values`` + ``Summaries.add`` inlined: at 500,000
-        # rows every object and call per row shows in the time (tests/benchmarks/bench_report.py); the
-        # tests hold both paths to the same figures.
-        figures = selectors.year_figures(year)
-        public_default, professional_default = figures.public_required, figures.professional_required
-        yes, no, no_department = str(YES), str(NO), str(NO_DEPARTMENT)
-        department_kind = OrganisationKind.DEPARTMENT
-        overall, counties, departments, units = (
-            summaries.overall,
-            summaries.counties,
-            summaries.departments,
-            summaries.units,
-        )
-        for count, (
-            name,
-            masked,
-            unit_id,
-            unit_name,
-            parent_kind,
-            parent_id,
-            parent_name,
-            county_id,
-            county_name,
-            compulsory,
-            elective,
-            conversion,
-            professional,
-            premium_credits,
-            premium_reversals,
-            reduced_public,
-            reduced_professional,
-        ) in enumerate(report_values(path, year), start=1):
+        append = details.append
+        for count, cells in enumerate(detail_rows(path, year, summaries), start=1):
             if rows_on_sheet >= ROWS_PER_SHEET:
                 sheet_number += 1
                 details = workbook.create_sheet(f"{detail_title}（{sheet_number}）")
                 details.append(header)
+                append = details.append
                 rows_on_sheet = 0
-            compulsory = _decimal(compulsory)
-            elective = _decimal(elective)
-            conversion = _decimal(conversion)
-            professional = _decimal(professional)
-            public = compulsory + elective + conversion
-            public_required = public_default if reduced_public is None else _decimal(reduced_public)
-            professional_required = (
-                professional_default if reduced_professional is None else _decimal(reduced_professional)
-            )
-            compliant = public >= public_required and (
-                premium_credits - premium_reversals > 0 or professional >= professional_required
-            )
-            if parent_kind == department_kind:
-                department, department_id = parent_name, parent_id
-            else:
-                department, department_id = "", None
-            details.append(
-                [
-                    safe_cell(name),
-                    safe_cell(masked),
-                    safe_cell(unit_name),
-                    safe_cell(department),
-                    safe_cell(county_name or ""),
-                    public_required,
-                    professional_required,
-                    compulsory,
-                    elective,
-                    conversion,
-                    public,
-                    professional,
-                    public + professional,
-                    yes if compliant else no,
-                ]
-            )
+            append(cells)
             rows_on_sheet += 1
-            overall.headcount += 1
-            overall.compliant += compliant
-            for tallies, key, label in (
-                (counties, county_id, county_name or ""),
-                (departments, department_id, department or no_department),
-                (units, unit_id, unit_name),
-            ):
-                tally = tallies.get(key)
-                if tally is None:
-                    tally = tallies[key] = Tally(label)
-                tally.headcount += 1
-                tally.compliant += compliant
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count)
         for key, (sheet, first_column) in sheets.items():
             sheet.append([str(first_column), *(str(label) for label in SUMMARY_HEADER)])
-            yield_rows = _summary_rows(getattr(summaries, key))
-            for values in yield_rows:
+            for values in _summary_rows(getattr(summaries, key)):
                 sheet.append(values)
             overall = summaries.overall
             sheet.append(

@@ -27,3 +27,11 @@ def hours_reminders_task(*, dates: list[str] | None = None) -> int:
     from .dashboards import reminders_send_due
 
     return reminders_send_due(month_days=dates)
+
+
+@shared_task(soft_time_limit=14 * 60, time_limit=15 * 60)
+def dashboard_figures_task(*, year: int | None = None) -> int:
+    """Run by Celery beat: precomputes the bureaus' dashboard figures into the cache."""
+    from .dashboards import dashboard_figures_precompute
+
+    return dashboard_figures_precompute(year=year)

@@ -176,6 +176,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
         "kwargs": {"dates": env.list("HOURS_REMINDER_DATES", default=["09-01", "11-01", "12-01"])},
     },
+    # The bureaus' dashboard figures, precomputed for the visits (hours.dashboards, every 15 minutes).
+    "hours-dashboard-figures": {
+        "task": "hours.tasks.dashboard_figures_task",
+        "schedule": 15 * 60,
+        "options": {"queue": "reports", "expires": 15 * 60},
+    },
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}

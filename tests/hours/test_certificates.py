@@ -8,12 +8,13 @@ import io
 import re
 import zipfile
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from accounts.models import AuditEvent, User
 from hours import certificates, reports, services
@@ -56,8 +57,8 @@ def pdf_fonts(content: bytes) -> list[tuple[str, bool]]:
     reader = PdfReader(io.BytesIO(content))
     fonts = []
     for page in reader.pages:
-        resources = page["/Resources"].get_object()
-        for font in resources.get("/Font", {}).values():
+        resources = cast(DictionaryObject, page["/Resources"].get_object())
+        for font in cast(DictionaryObject, resources.get("/Font", DictionaryObject())).values():
             font = font.get_object()
             descriptors = [font]
             for descendant in font.get("/DescendantFonts", []):
@@ -130,6 +131,49 @@ def test_rare_characters_in_names_print_in_the_bundled_font(world: World, open_y
     assert all("NotoSerifSC" in name and embedded for name, embedded in fonts), fonts
 
 
+def test_a_name_outside_gb2312_prints_from_the_full_face_and_common_text_needs_only_the_small_ones(
+    world: World, open_year: int
+) -> None:
+    """The GB 2312 faces carry almost every certificate alone (cheap to embed); a character they lack
+    falls back to the full face, which is then embedded too."""
+    person = world.professional
+    plain = pdf_fonts(certificates.certificate_pdf(obtain(person, open_year)))
+    assert not any(name.endswith("+NotoSerifSC-Bundled") for name, _embedded in plain), plain
+    person.real_name = "王喆䶮"  # 喆: CJK Unified Ideographs outside GB 2312; 䶮: Extension A
+    person.save(update_fields=["real_name"])
+    content = certificates.certificate_pdf(obtain(person, open_year))
+    fonts = pdf_fonts(content)
+    assert any(name.endswith("+NotoSerifSC-Bundled") and embedded for name, embedded in fonts), fonts
+    assert "王喆䶮" in re.sub(r"\s+", "", pdf_text(content))
+
+
+def test_bundled_faces_cover_every_cjk_ideograph() -> None:
+    """No name can miss a glyph: the full face maps every code point of CJK Unified Ideographs
+    (U+4E00-9FFF) and Extension A (U+3400-4DBF), and the GB 2312 faces all of GB 2312's hanzi."""
+    from django.contrib.staticfiles import finders
+    from fontTools.ttLib import TTFont
+
+    def cmap_of(relative: str) -> dict[int, str]:
+        found = finders.find(relative)
+        assert isinstance(found, str), relative
+        return TTFont(found, lazy=True).getBestCmap()
+
+    full = cmap_of(certificates.FONT_FALLBACK)
+    assert [hex(code) for code in range(0x4E00, 0xA000) if code not in full] == []
+    assert [hex(code) for code in range(0x3400, 0x4DC0) if code not in full] == []
+    gb2312 = [
+        character
+        for row in range(0xB0, 0xF8)
+        for cell in range(0xA1, 0xFF)
+        for character in [bytes([row, cell]).decode("gb2312", errors="ignore")]
+        if character
+    ]
+    assert len(gb2312) == 6763
+    for face in (certificates.FONT_REGULAR, certificates.FONT_BOLD):
+        cmap = cmap_of(face)
+        assert [character for character in gb2312 if ord(character) not in cmap] == [], face
+
+
 def test_incomplete_year_says_what_is_missing(person: User, open_year: int) -> None:
     credit(person, open_year, LedgerCategory.PUBLIC_COMPULSORY, "12.5", "c-2")
     certificate = obtain(person, open_year)
@@ -149,7 +193,7 @@ def test_certificate_render_is_queued_on_commit_and_idempotent(
         certificate = obtain(person, open_year)
     assert len(callbacks) == 1
     rendered = certificates.certificate_render(certificate_id=certificate.pk)
-    assert rendered.is_rendered and rendered.pdf.name.endswith(f"{certificate.number}.pdf")
+    assert rendered.is_rendered and (rendered.pdf.name or "").endswith(f"{certificate.number}.pdf")
     again = certificates.certificate_render(certificate_id=certificate.pk)
     assert (again.pdf.name, again.rendered_at) == (rendered.pdf.name, rendered.rendered_at)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -440,6 +484,60 @@ def test_authorization_matrix(world: World, person: User, open_year: int, role: 
     # The list shows only what the actor may see.
     listed = client.get(reverse("api_hours_certificates")).json()["results"]
     assert bool(listed) == allowed
+
+
+BATCH_MATRIX = {
+    # role: the organisation it may ask a ZIP for (where it holds a unit-admin or bureau role), or None
+    "professional": None,
+    "unit_admin": "school",
+    "other_unit_admin": "company",
+    "department_reviewer": None,
+    "county_staff": "rencheng",
+    "other_county_staff": "yanzhou",
+    "city_staff": "city",
+    "provider_staff": None,
+}
+
+
+@pytest.mark.parametrize(("role", "own"), BATCH_MATRIX.items())
+def test_export_urls_matrix(world: World, person: User, open_year: int, role: str, own: str | None) -> None:
+    """Every export URL (page, progress, download and their API) answers only the person who asked for
+    the job; the batch API starts a job only where the actor holds a unit-admin or bureau role, and
+    nothing anywhere else."""
+    from .test_reports import make_professional
+
+    complete_year(person, open_year)
+    make_professional("周兖州", world.yanzhou_hospital)  # so 兖州区 has someone to certify
+    owner_job = certificates.certificate_batch_start(
+        actor=world.unit_admin, organisation=world.school, year=open_year, base_url=BASE_URL
+    )
+    reports.export_run(job_id=owner_job.pk)
+    actor = getattr(world, role)
+    client = client_for(actor)
+    is_owner = actor.pk == world.unit_admin.pk
+    for name in ("export_detail", "export_progress", "export_download", "api_hours_export"):
+        response = client.get(reverse(name, args=[owner_job.pk]))
+        assert response.status_code == (200 if is_owner else 404), name
+    download = client.get(reverse("api_hours_export_download", args=[owner_job.pk]))
+    assert download.status_code == (200 if is_owner else 404)
+    listed = [job["id"] for job in client.get(reverse("api_hours_exports")).json()["results"]]
+    assert (owner_job.pk in listed) == is_owner
+    for where in ("school", "other_school", "rencheng", "yanzhou", "city"):
+        organisation = getattr(world, where)
+        jobs_before = ExportJob.objects.count()
+        started = client.post(
+            reverse("api_hours_certificate_batch"),
+            {"year": open_year, "organisation_id": organisation.pk},
+            content_type="application/json",
+        )
+        if where == own:
+            assert started.status_code == 202, where
+            job = ExportJob.objects.get(pk=started.json()["id"])
+            assert (job.requested_by_id, job.organisation_id) == (actor.pk, organisation.pk)
+            assert ExportJob.objects.count() == jobs_before + 1
+        else:
+            assert started.status_code == 404, where
+            assert ExportJob.objects.count() == jobs_before
 
 
 def test_anonymous_sees_only_the_public_verification(person: User, open_year: int) -> None:

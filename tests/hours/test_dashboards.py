@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -171,6 +173,112 @@ def test_beat_schedule_runs_the_reminder_task(settings) -> None:  # type: ignore
     from hours.tasks import hours_reminders_task
 
     assert hours_reminders_task.name == entry["task"]
+
+
+def test_beat_schedule_precomputes_the_dashboard_figures(settings) -> None:  # type: ignore[no-untyped-def]
+    entry = settings.CELERY_BEAT_SCHEDULE["hours-dashboard-figures"]
+    from hours.tasks import dashboard_figures_task
+
+    assert entry["task"] == dashboard_figures_task.name == "hours.tasks.dashboard_figures_task"
+    assert entry["schedule"] == dashboards.DASHBOARD_PRECOMPUTE_EVERY_SECONDS
+    assert entry["options"]["queue"] == "reports"
+    assert entry["schedule"] < dashboards.DASHBOARD_PRECOMPUTE_SECONDS  # a missed run leaves them there
+
+
+def test_dashboard_reads_the_precomputed_figures(
+    world: World, people: dict[str, User], open_year: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert dashboards.dashboard_figures_precompute(year=open_year) == len(
+        dashboards.precomputed_jurisdictions()
+    )
+    assert {organisation.pk for organisation in dashboards.precomputed_jurisdictions()} >= {
+        world.city.pk,
+        world.rencheng.pk,
+        world.yanzhou.pk,
+    }
+    precomputed = cache.get(dashboards.figures_cache_key(world.city, open_year, "zh-hans"))
+    assert (precomputed.overall.headcount, precomputed.overall.compliant) == (4, 1)
+
+    def cold(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dashboard computed the figures although they were precomputed")
+
+    monkeypatch.setattr(dashboards, "jurisdiction_figures_compute", cold)
+    for staff, headcount, compliant in ((world.city_staff, 4, 1), (world.county_staff, 3, 1)):
+        response = client_for(staff).get(reverse("hours_dashboard"), {"year": open_year})
+        assert response.status_code == 200
+        assert response.context["figures"].computed_at is not None
+        assert (
+            response.context["figures"].overall.headcount,
+            response.context["figures"].overall.compliant,
+        ) == (
+            headcount,
+            compliant,
+        )
+        assert 'data-testid="computed-at"' in response.content.decode()
+
+
+def test_a_visit_in_another_language_computes_its_own_figures(
+    world: World, people: dict[str, User], open_year: int, settings: Any
+) -> None:
+    """The precomputed figures are in the platform's language; an English page does not show them."""
+    dashboards.dashboard_figures_precompute(year=open_year)
+    client = client_for(world.city_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("hours_dashboard"), {"year": open_year})
+    assert response.status_code == 200
+    departments = [row["label"] for row in response.context["figures"].by_department]
+    assert "(No supervising department)" in departments and "（无主管部门）" not in departments
+    assert cache.get(dashboards.figures_cache_key(world.city, open_year, "en")) is not None
+
+
+def test_dashboard_computes_when_nothing_was_precomputed(
+    world: World, people: dict[str, User], open_year: int
+) -> None:
+    key = dashboards.figures_cache_key(world.city, open_year, "zh-hans")
+    assert cache.get(key) is None
+    response = client_for(world.city_staff).get(reverse("hours_dashboard"), {"year": open_year})
+    assert response.status_code == 200
+    assert response.context["figures"].overall.headcount == 4
+    assert cache.get(key).overall.headcount == 4  # and kept for the next visit
+
+
+def test_precompute_without_any_year_rules_does_nothing(db: None) -> None:
+    from hours.models import YearRuleSet
+
+    YearRuleSet.objects.all().delete()
+    assert dashboards.dashboard_figures_precompute() == 0
+
+
+@pytest.mark.celery_worker
+def test_the_worker_precomputes_the_dashboard_figures(transactional_db: None) -> None:
+    """On the real stack (scripts/test): the beat task runs on the Celery worker, which writes the
+    bureaus' figures into the shared cache, where the page then finds them."""
+    import time
+
+    from accounts.models import Organisation, OrganisationKind
+    from hours import services
+    from hours.tasks import dashboard_figures_task
+    from tests.fixtures import build_world
+
+    build_world()
+    services.year_rules_load_defaults()
+    person = User.objects.get(mobile="13800000005")
+    credit(person, 2024, LedgerCategory.PUBLIC_COMPULSORY, "20", "c1", SourceType.COURSE)
+    credit(person, 2024, LedgerCategory.PUBLIC_ELECTIVE, "10", "e1", SourceType.COURSE)
+    credit(person, 2024, LedgerCategory.PROFESSIONAL, "60", "p1")
+    city = Organisation.objects.get(kind=OrganisationKind.CITY_BUREAU)
+    key = dashboards.figures_cache_key(city, 2024, "zh-hans")
+    assert cache.get(key) is None
+    dashboard_figures_task.delay(year=2024)
+    deadline = time.monotonic() + 60
+    while cache.get(key) is None:
+        assert time.monotonic() < deadline, "the worker did not precompute the figures within 60 s"
+        time.sleep(0.5)
+    figures = cache.get(key)
+    expected = dashboards.jurisdiction_figures_compute(city, 2024)
+    assert figures.overall.headcount == expected.overall.headcount > 0
+    assert figures.overall.compliant == expected.overall.compliant >= 1
+    assert figures.by_unit == expected.by_unit
 
 
 def test_nav_entries(world: World, open_year: int) -> None:

@@ -173,6 +173,24 @@ def test_summaries_per_county_department_and_unit(
     assert AuditEvent.objects.filter(action="hours.report.compliance", actor=world.city_staff).count() == 1
 
 
+def test_the_fast_detail_rows_equal_the_report_rows(
+    world: World, population: dict[str, User], open_year: int
+) -> None:
+    """``detail_rows`` (what the workbook gets, no per-row objects) and ``report_rows`` +
+    ``detail_values`` (what the pages use) give the same cells and the same tallies."""
+    fast = reports.Summaries()
+    cells = list(reports.detail_rows(world.city.path, open_year, fast))
+    slow = reports.Summaries()
+    expected = []
+    for row in reports.report_rows(world.city.path, open_year):
+        slow.add(row)
+        expected.append(reports.detail_values(row))
+    assert cells == expected and len(cells) == len(population)
+    for key in ("counties", "departments", "units"):
+        assert getattr(fast, key) == getattr(slow, key), key
+    assert fast.overall == slow.overall
+
+
 def test_report_is_scoped_to_the_organisation(
     world: World, population: dict[str, User], open_year: int
 ) -> None:
