@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policies as account_policies
 from accounts.audit import audit_record
 from accounts.models import BUREAU_KINDS, Notification, Organisation, User
+from accounts.selectors import forget_unread_count
 
 from . import selectors
 from .models import (
@@ -439,6 +440,12 @@ def _person_ids_behind(year: int) -> Iterable[tuple[int, Decimal, Decimal]]:
         )
 
 
+def _send(notifications: list[Notification]) -> None:
+    Notification.objects.bulk_create(notifications)
+    # The unread badge is cached per person (accounts.selectors.unread_count): show the reminder now.
+    forget_unread_count(*(notification.recipient_id for notification in notifications))
+
+
 def reminders_send(*, year: int, scheduled_for: datetime.date) -> int:
     """Reminds every professional behind for ``year``, once per date (a second run does nothing).
 
@@ -474,11 +481,11 @@ def reminders_send(*, year: int, scheduled_for: datetime.date) -> int:
                 )
             )
             if len(batch) >= NOTIFICATION_BATCH:
-                Notification.objects.bulk_create(batch)
+                _send(batch)
                 sent += len(batch)
                 batch = []
         if batch:
-            Notification.objects.bulk_create(batch)
+            _send(batch)
             sent += len(batch)
     ReminderRun.objects.filter(pk=run.pk).update(sent_count=sent, finished_at=timezone.now())
     audit_record(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Count, DecimalField, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -34,6 +34,7 @@ from accounts import policies as account_policies
 from accounts.audit import audit_record
 from accounts.models import BUREAU_KINDS, Organisation, OrganisationKind, Role, RoleAssignment, User
 from accounts.services import notify
+from jinan_ce.db_routers import report_database
 from jinan_ce.spreadsheets import safe_cell
 
 from . import selectors
@@ -240,12 +241,14 @@ def report_values(path: str, year: int) -> Iterator[tuple[Any, ...]]:
     make a tuple again, a few microseconds a row at half a million rows. SQLite (quick local test
     runs) needs Django's converters to turn its sums into ``Decimal``.
     """
-    queryset = report_queryset(path, year).values_list(*REPORT_COLUMNS)
-    if connection.vendor != "postgresql":
+    # The replica when one is configured (docs/scaling.md): the city-wide scan never loads the primary.
+    alias = report_database()
+    queryset = report_queryset(path, year).using(alias).values_list(*REPORT_COLUMNS)
+    if connections[alias].vendor != "postgresql":
         yield from queryset.iterator(chunk_size=CHUNK_SIZE)
         return
     sql, params = queryset.query.sql_with_params()
-    with connection.chunked_cursor() as cursor:
+    with connections[alias].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
             yield from rows

@@ -153,6 +153,9 @@ def test_reminders_go_to_those_behind_once_per_date(
     world: World, people: dict[str, User], open_year: int
 ) -> None:
     day = datetime.date(open_year, 11, 1)
+    from accounts.selectors import unread_count
+
+    unread_before = unread_count(people["behind"])  # cached now: the reminders must drop it
     assert dashboards.reminders_send_due(month_days=["11-01"], today=day - datetime.timedelta(days=1)) == 0
     assert not ReminderRun.objects.exists()
     sent = dashboards.reminders_send_due(month_days=["11-01"], today=day)
@@ -163,6 +166,7 @@ def test_reminders_go_to_those_behind_once_per_date(
     assert reminded == {"孙落后", "周未学", world.pending_professional.real_name}
     body = Notification.objects.get(recipient=people["behind"], title="继续教育学时提醒").body
     assert "公需科目还需18学时" in body and "专业科目还需60学时" in body and f"{open_year}年12月31日" in body
+    assert unread_count(people["behind"]) == unread_before + 1  # the badge shows it at once
     assert dashboards.reminders_send_due(month_days=["11-01"], today=day) == 0  # the same date again
     assert Notification.objects.filter(title="继续教育学时提醒").count() == 3
 
