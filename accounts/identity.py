@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -158,3 +159,16 @@ def rotate_id_number_token(token: str) -> str:
 def id_number_digest(normalised: str) -> str:
     """Keyed hash used for equality look-ups and uniqueness: the plain number is never stored."""
     return hmac.new(_hash_key(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def id_number_digester() -> Callable[[str], str]:
+    """``id_number_digest`` for many numbers in a row (a roster import): the HMAC's key schedule is done
+    once and copied per number, less than half the cost of a one-shot ``hmac.new`` each."""
+    keyed = hmac.new(_hash_key(), digestmod=hashlib.sha256)
+
+    def digest(normalised: str) -> str:
+        one = keyed.copy()
+        one.update(normalised.encode())
+        return one.hexdigest()
+
+    return digest

@@ -10,7 +10,6 @@ Cells are taken the way people fill them in: full-width digits and spaces, a low
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -220,30 +219,8 @@ class IdNumberChecker:
         return identity.id_number_error(normalised, self.today)
 
 
-def id_number_digester() -> Callable[[str], str]:
-    """``identity.id_number_digest`` (HMAC-SHA256) with the key's inner and outer hash states computed
-    once (RFC 2104): each number then costs two copies of a hash state and two short updates, about
-    half of the one-shot ``hmac.digest``. A test holds the two equal."""
-    key = identity._hash_key()
-    if len(key) > _SHA256_BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_SHA256_BLOCK, b"\0")
-    inner_copy = hashlib.sha256(key.translate(_HMAC_INNER)).copy
-    outer_copy = hashlib.sha256(key.translate(_HMAC_OUTER)).copy
-
-    def digest(normalised: str) -> str:
-        inner = inner_copy()
-        inner.update(normalised.encode())
-        outer = outer_copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
-
-    return digest
-
-
-_SHA256_BLOCK = 64
-_HMAC_INNER = bytes(byte ^ 0x36 for byte in range(256))
-_HMAC_OUTER = bytes(byte ^ 0x5C for byte in range(256))
+# The keyed digest, prepared once per import (accounts.identity owns the key and the algorithm).
+id_number_digester = identity.id_number_digester
 
 
 # --- Row checks -------------------------------------------------------------------------------------
