@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-def _path_filter(paths: list[str], field: str) -> Q | None:
+def path_filter(paths: list[str], field: str) -> Q | None:
     """Q matching objects whose organisation path lies under any of the given prefixes; None for none."""
     if not paths:
         return None
@@ -47,7 +47,7 @@ def organisations_visible_to(user: User | AnonymousUser) -> QuerySet[Organisatio
     organisations = Organisation.objects.select_related("parent", "bureau")
     paths = policies.governed_paths(user)
     paths += policies.governed_paths(user, (Role.PROVIDER_STAFF,))
-    condition = _path_filter(paths, "path")
+    condition = path_filter(paths, "path")
     if user.is_authenticated and user.unit_id:  # type: ignore[union-attr]
         own = Q(pk=user.unit_id)  # type: ignore[union-attr]
         condition = own if condition is None else condition | own
@@ -60,7 +60,7 @@ def people_visible_to(user: User | AnonymousUser) -> QuerySet[User]:
     """People whose current unit lies in the user's jurisdiction, and the user themself."""
     if not user.is_authenticated:
         return User.objects.none()
-    condition = _path_filter(policies.governed_paths(user), "unit__path")
+    condition = path_filter(policies.governed_paths(user), "unit__path")
     own = Q(pk=user.pk)
     return User.objects.select_related("unit").filter(own if condition is None else condition | own)
 
@@ -147,9 +147,8 @@ def unread_notifications(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, read_at__isnull=True)
 
 
-# The badge in the navigation is on every page: its count is cached, dropped by the services that create
-# or read notifications (``forget_unread_count``); a writer that does not (a bulk reminder run) shows
-# within the minute.
+# The badge in the navigation is on every page: its count is cached, dropped by every writer that creates
+# or reads notifications (``forget_unread_count``: notify, the bulk notices, reminders, marking read).
 UNREAD_COUNT_CACHE_SECONDS = 60
 _UNREAD_COUNT_KEY = "accounts:unread:{user}"
 
@@ -178,7 +177,7 @@ def notifications_of(user: User) -> QuerySet[Notification]:
 
 def person_visible_to(user: User | AnonymousUser, person_id: int) -> User | None:
     """A person's record for someone who governs their unit (not just themself)."""
-    condition = _path_filter(policies.governed_paths(user), "unit__path")
+    condition = path_filter(policies.governed_paths(user), "unit__path")
     if condition is None:
         return None
     return User.objects.select_related("unit", "unit__bureau").filter(condition, pk=person_id).first()
@@ -189,7 +188,7 @@ def audit_events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor", "actor_organisation")
     if policies.is_platform_admin(user):
         return events
-    condition = _path_filter(policies.governed_paths(user, policies.BUREAU_ROLES), "organisation_path")
+    condition = path_filter(policies.governed_paths(user, policies.BUREAU_ROLES), "organisation_path")
     if condition is None:
         return events.none()
     return events.filter(condition)

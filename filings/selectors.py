@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from accounts import policies
 from accounts.models import Organisation, OrganisationKind
-from accounts.selectors import _path_filter
+from accounts.selectors import path_filter
 
 from . import policies as filing_policies
 from .models import (
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def filings_visible_to(user: User | AnonymousUser) -> QuerySet[TrainingFiling]:
     filings = TrainingFiling.objects.select_related("organisation", "bureau", "filed_by")
-    condition = _path_filter(policies.governed_paths(user), "organisation__path")
+    condition = path_filter(policies.governed_paths(user), "organisation__path")
     if condition is None:
         return filings.none()
     return filings.filter(condition)
@@ -49,8 +49,8 @@ def filings_to_decide(user: User | AnonymousUser) -> QuerySet[TrainingFiling]:
 
 def imports_visible_to(user: User | AnonymousUser) -> QuerySet[RosterImport]:
     imports = RosterImport.objects.select_related("filing", "bureau", "created_by")
-    filing_condition = _path_filter(policies.governed_paths(user), "filing__organisation__path")
-    bureau_condition = _path_filter(policies.governed_paths(user, policies.BUREAU_ROLES), "bureau__path")
+    filing_condition = path_filter(policies.governed_paths(user), "filing__organisation__path")
+    bureau_condition = path_filter(policies.governed_paths(user, policies.BUREAU_ROLES), "bureau__path")
     conditions = [condition for condition in (filing_condition, bureau_condition) if condition is not None]
     if not conditions:
         return imports.none()

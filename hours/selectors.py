@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policies as account_policies
-from accounts.selectors import _path_filter
+from accounts.selectors import path_filter
 
 from .models import (
     PREMIUM_COURSE_RULE_CODE,
@@ -134,7 +134,7 @@ def claims_visible_to(user: User | AnonymousUser) -> QuerySet[Claim]:
     if not user.is_authenticated:
         return Claim.objects.none()
     condition = Q(person=user)
-    governed = _path_filter(account_policies.governed_paths(user), "unit__path")
+    governed = path_filter(account_policies.governed_paths(user), "unit__path")
     if governed is not None:
         condition |= governed & ~Q(status=ClaimStatus.DRAFT) & Q(unit__isnull=False)
     return Claim.objects.select_related("person", "unit").filter(condition)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import identity
 from accounts import policies as account_policies
 from accounts.models import Role
-from accounts.selectors import _path_filter
+from accounts.selectors import path_filter
 
 from . import review_policies as policies
 from .models import Claim, ClaimStatus
@@ -255,7 +255,7 @@ def queue_units(user: User | AnonymousUser) -> list[tuple[int, str]]:
     paths = sorted(
         {a.organisation.path for a in policies.reviewer_assignments(user) if a.organisation is not None}
     )
-    condition = _path_filter(paths, "path")
+    condition = path_filter(paths, "path")
     if condition is None:
         return []
     key = _UNITS_KEY.format(paths=hashlib.sha256("|".join(paths).encode()).hexdigest()[:32])
@@ -299,9 +299,7 @@ def integrity_records_visible_to(user: User | AnonymousUser) -> QuerySet[Integri
     records = IntegrityRecord.objects.select_related("person", "unit", "claim", "organisation")
     if not policies.can_view_integrity_archive(user):
         return records.none()
-    condition = _path_filter(
-        account_policies.governed_paths(user, account_policies.BUREAU_ROLES), "unit_path"
-    )
+    condition = path_filter(account_policies.governed_paths(user, account_policies.BUREAU_ROLES), "unit_path")
     if condition is None:
         return records.none()
     return records.filter(condition).order_by("-created_at", "-id")
