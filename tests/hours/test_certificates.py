@@ -119,6 +119,42 @@ def test_pdf_shows_the_record_in_an_embedded_cjk_font(world: World, person: User
     assert all("NotoSerifSC" in name and embedded for name, embedded in fonts), fonts
 
 
+def outline_titles(outline: list[Any]) -> list[Any]:
+    return [outline_titles(item) if isinstance(item, list) else item.title for item in outline]
+
+
+def test_the_expat_parsed_document_draws_exactly_what_weasyprints_html5_path_draws(
+    person: User, open_year: int
+) -> None:
+    """certificates._document parses the markup with expat and styles it with the certificate's cut-down
+    user-agent stylesheet; WeasyPrint's own parser and full stylesheet must draw the same pages, with
+    the same bookmarks."""
+    from weasyprint import HTML
+
+    complete_year(person, open_year)
+    html = certificates.certificate_html(obtain(person, open_year))
+    font_config, css, ua_css = certificates._stylesheet()
+    fast = certificates._document(html, ua_css)
+    assert type(fast).__name__ == "TreeDocument"
+    ours = PdfReader(io.BytesIO(fast.write_pdf(stylesheets=[css], font_config=font_config)))
+    reference = PdfReader(
+        io.BytesIO(HTML(string=html, base_url=BASE_URL).write_pdf(stylesheets=[css], font_config=font_config))
+    )
+    assert len(ours.pages) == len(reference.pages) == 1
+    for page, expected in zip(ours.pages, reference.pages, strict=True):
+        assert page.get_contents().get_data() == expected.get_contents().get_data()
+        assert page.mediabox == expected.mediabox
+    assert outline_titles(ours.outline) == outline_titles(reference.outline)
+    assert outline_titles(ours.outline) == ["继续教育学时证明", ["学时明细"]]
+
+
+def test_markup_that_is_not_well_formed_xml_still_renders_through_the_html5_parser() -> None:
+    _font_config, _css, ua_css = certificates._stylesheet()
+    document = certificates._document("<!DOCTYPE html><html><body><p>王<br>二</p></body></html>", ua_css)
+    assert type(document).__name__ == "HTML"
+    assert "王二" in re.sub(r"\s+", "", pdf_text(document.write_pdf()))
+
+
 def test_rare_characters_in_names_print_in_the_bundled_font(world: World, open_year: int) -> None:
     """喆 and 堃 are outside GB2312, 䶮 is in CJK extension A: none may be missing or fall back."""
     person = world.professional
