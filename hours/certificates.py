@@ -467,12 +467,12 @@ def _document(html: str, ua_css: Any) -> Any:
     user-agent stylesheet (another twentieth). certificate.html is written as well-formed XHTML for
     this; should a value ever make it ill-formed, the HTML5 parser takes it as before. A test holds
     both paths' pages equal."""
-    from defusedxml import ElementTree
+    from defusedxml import DefusedXmlException, ElementTree
 
     base_url = Path(settings.BASE_DIR).as_uri() + "/"
     try:
         root = ElementTree.fromstring(html)
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, DefusedXmlException):
         from weasyprint import HTML
 
         logger.warning("certificate markup is not well-formed XML; rendering it through the HTML5 parser")
