@@ -101,7 +101,7 @@ class LedgerEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         # No index of its own: (person, year) and the (person, source, category) constraint both lead with
-        # the person and serve every lookup by person; a sixth index only slowed each posting (a 100,000-row
+        # the person and serve every lookup by person; one more index only slowed each posting (a 100,000-row
         # roster import spent ~7 % of its ledger COPY maintaining it).
         db_index=False,
     )
