@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinan_ce.fields import IdentifierField
+
 
 class OrganisationKind(models.TextChoices):
     CITY_BUREAU = "city_bureau", _("市人力资源和社会保障局")
@@ -140,7 +142,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     real_name = models.CharField(_("姓名"), max_length=50)
     # The national ID number itself is only ever stored encrypted; equality goes through the digest.
     id_number_encrypted = models.TextField(_("身份证号码（加密）"), blank=True, editable=False)
-    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_digest = IdentifierField(max_length=64, blank=True, editable=False)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
     email = models.EmailField(_("电子邮箱"), blank=True)
     unit = models.ForeignKey(

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinan_ce.fields import IdentifierField
+
 
 class TrainingKind(models.TextChoices):
     """PRO-2's kinds, in the notice's words (附件1 专业科目折算第2项)."""
@@ -278,7 +280,7 @@ class RosterCredit(models.Model):
     by the person registering); every change of hours is a reversal plus a new ledger entry, whose
     source id carries the revision."""
 
-    scope = models.CharField(max_length=40)
+    scope = IdentifierField(max_length=40)
     source = models.CharField(max_length=20, choices=ImportSource.choices)
     # The filing and the import are written by the importer from the import row it holds locked, and
     # neither is ever deleted (PROTECT still guards them in Django): their database constraints would
@@ -293,7 +295,7 @@ class RosterCredit(models.Model):
         db_index=False,  # look-ups go by scope, which the unique index below leads with
     )
     year = models.PositiveSmallIntegerField(_("学时年度"))
-    id_number_digest = models.CharField(max_length=64)
+    id_number_digest = IdentifierField(max_length=64)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18)
     name = models.CharField(_("姓名"), max_length=50)
     # Without an index of its own ((person, year) below serves the person's look-ups) and without a

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinan_ce.fields import IdentifierField
+
 from .rules import RULES, RuleFigures, RuleSpec, get_spec
 
 #: ``rule_code`` of the ledger entry a completed premium professional course (精品专业课) posts, with
@@ -106,11 +108,11 @@ class LedgerEntry(models.Model):
         db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    category = models.CharField(_("类别"), max_length=20, choices=LedgerCategory.choices)
+    category = IdentifierField(_("类别"), max_length=20, choices=LedgerCategory.choices)
     hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1)
     rule_code = models.CharField(_("折算规则"), max_length=12, blank=True)
-    source_type = models.CharField(_("来源"), max_length=20, choices=SourceType.choices)
-    source_id = models.CharField(_("来源编号"), max_length=64)
+    source_type = IdentifierField(_("来源"), max_length=20, choices=SourceType.choices)
+    source_id = IdentifierField(_("来源编号"), max_length=64)
     evidence_key = models.CharField(_("证明材料标识"), max_length=300, blank=True)
     reverses = models.OneToOneField(
         "self",
