@@ -29,6 +29,16 @@ def rss_mib() -> float:
     return float("nan")
 
 
+def reference_work() -> int:
+    """A fixed piece of pure-Python work (about 5 ms here), timed after every render: when the host gives
+    this machine less CPU (a shared hypervisor), it slows down exactly as the renders do, so its spread
+    tells how much of the renders' tail came from the machine rather than from the code."""
+    total = 0
+    for number in range(120_000):
+        total += number * number % 7
+    return total
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -102,6 +112,7 @@ def main() -> int:
     rss_after_first = rss_mib()
     timings: list[float] = []
     cpu_timings: list[float] = []
+    reference_timings: list[float] = []
     profiler = None
     if arguments.profile:
         import cProfile
@@ -129,6 +140,9 @@ def main() -> int:
         content = certificates.certificate_pdf_bytes(variant)
         timings.append((time.perf_counter() - started) * 1000)
         cpu_timings.append((time.process_time() - started_cpu) * 1000)
+        started = time.perf_counter()
+        reference_work()
+        reference_timings.append((time.perf_counter() - started) * 1000)
         sizes.append(len(content))
         if index % 100 == 0:
             rss_samples.append((index, rss_mib()))
@@ -137,6 +151,14 @@ def main() -> int:
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
+    # Each render scaled by the host's speed at that moment (the workload timed right after it, against
+    # its 10th percentile; never scaled up): an estimate of the render at the machine's normal speed,
+    # printed beside the raw figures, never instead of them.
+    normal = sorted(reference_timings)[len(reference_timings) // 10]
+    scaled = sorted(
+        render / max(1.0, reference / normal)
+        for render, reference in zip(timings, reference_timings, strict=True)
+    )
     timings.sort()
     cpu_timings.sort()
     p95 = timings[round(0.95 * len(timings)) - 1]
@@ -148,6 +170,23 @@ def main() -> int:
     print(f"renders: {len(timings)}   median {median:.1f} ms   p95 {p95:.1f} ms   max {timings[-1]:.1f} ms")
     print(f"CPU time: median {statistics.median(cpu_timings):.1f} ms   p95 {cpu_p95:.1f} ms")
     print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    reference_timings.sort()
+    reference_best = reference_timings[0]
+    scaled_p95 = scaled[round(0.95 * len(scaled)) - 1]
+    reference_p95 = reference_timings[round(0.95 * len(reference_timings)) - 1]
+    print(
+        f"machine speed: a fixed pure-Python workload after each render took {reference_best:.1f} ms at best, "
+        f"median {statistics.median(reference_timings) / reference_best:.2f}x and p95 {reference_p95 / reference_best:.2f}x that"
+        + (
+            " (the host gave this machine less CPU for part of the run; the renders' tail includes it)"
+            if reference_p95 / reference_best > 1.3
+            else ""
+        )
+    )
+    print(
+        f"renders scaled to the machine's normal speed (estimate): median {statistics.median(scaled):.1f} ms   "
+        f"p95 {scaled_p95:.1f} ms"
+    )
     print(f"PDF size: median {statistics.median(sizes) / 1024:.0f} KiB")
     print(
         f"RSS after first render {rss_after_first:.0f} MiB; "
