@@ -146,7 +146,8 @@ class LedgerEntry(models.Model):
         ordering = ["created_at", "id"]
         # Every look-up of the ledger names the person (a source is looked up as person + source, which
         # the unique constraint below serves), so no index on (source_type, source_id) alone: it was
-        # never used and a fifth of the index work in a roster import's ledger COPY.
+        # never used. Dropping it with created_by's constraint and index took a 100,000-row roster
+        # import's ledger COPY from 5.0 s to 3.2-3.7 s of statement time.
         indexes = [
             models.Index(fields=["person", "year"], name="hours_ledger_person_year"),
         ]
