@@ -21,6 +21,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from tests.benchmarks.common import percentile
+
 
 def rss_mib() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -154,16 +156,16 @@ def main() -> int:
     # Each render scaled by the host's speed at that moment (the workload timed right after it, against
     # its 10th percentile; never scaled up): an estimate of the render at the machine's normal speed,
     # printed beside the raw figures, never instead of them.
-    normal = sorted(reference_timings)[len(reference_timings) // 10]
+    normal = percentile(reference_timings, 0.1)
     scaled = sorted(
         render / max(1.0, reference / normal)
         for render, reference in zip(timings, reference_timings, strict=True)
     )
     timings.sort()
     cpu_timings.sort()
-    p95 = timings[round(0.95 * len(timings)) - 1]
+    p95 = percentile(timings, 0.95)
     median = statistics.median(timings)
-    cpu_p95 = cpu_timings[round(0.95 * len(cpu_timings)) - 1]
+    cpu_p95 = percentile(cpu_timings, 0.95)
     print(
         f"first render (decodes the bundled fonts once per process): {first_ms:.0f} ms, {len(first) / 1024:.0f} KiB"
     )
@@ -172,8 +174,8 @@ def main() -> int:
     print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     reference_timings.sort()
     reference_best = reference_timings[0]
-    scaled_p95 = scaled[round(0.95 * len(scaled)) - 1]
-    reference_p95 = reference_timings[round(0.95 * len(reference_timings)) - 1]
+    scaled_p95 = percentile(scaled, 0.95)
+    reference_p95 = percentile(reference_timings, 0.95)
     print(
         f"machine speed: a fixed pure-Python workload after each render took {reference_best:.1f} ms at best, "
         f"median {statistics.median(reference_timings) / reference_best:.2f}x and p95 {reference_p95 / reference_best:.2f}x that"
