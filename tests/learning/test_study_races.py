@@ -47,13 +47,19 @@ def run_in_thread(work: Callable[[], None], errors: list[str]) -> threading.Thre
     return thread
 
 
-def test_a_learner_opening_the_lesson_first_keeps_it(world: World) -> None:
-    person = world.professional
-    study.provider_choose(actor=person, year=YEAR, provider=world.provider)
+def enrolled_lesson(world: World) -> Lesson:
+    """The first lesson of a new course the professional has enrolled in."""
+    study.provider_choose(actor=world.professional, year=YEAR, provider=world.provider)
     course = quick_course(world.provider)
-    study.course_enrol(actor=person, course=course)
+    study.course_enrol(actor=world.professional, course=course)
     lesson = course.lessons.order_by("order").first()
     assert lesson is not None
+    return lesson
+
+
+def test_a_learner_opening_the_lesson_first_keeps_it(world: World) -> None:
+    person = world.professional
+    lesson = enrolled_lesson(world)
     opened, release = threading.Event(), threading.Event()
     learner_errors: list[str] = []
     staff_errors: list[str] = []
@@ -83,11 +89,7 @@ def test_a_learner_opening_the_lesson_first_keeps_it(world: World) -> None:
 
 def test_a_lesson_removed_first_is_refused_in_words(world: World) -> None:
     person = world.professional
-    study.provider_choose(actor=person, year=YEAR, provider=world.provider)
-    course = quick_course(world.provider)
-    study.course_enrol(actor=person, course=course)
-    lesson = course.lessons.order_by("order").first()
-    assert lesson is not None
+    lesson = enrolled_lesson(world)
     removed, release = threading.Event(), threading.Event()
     learner_errors: list[str] = []
     staff_errors: list[str] = []
