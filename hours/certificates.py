@@ -433,9 +433,26 @@ def _stylesheet() -> tuple[Any, Any, Any]:
             },
         )
         _weasy_state["font_config"] = font_config
-        _weasy_state["css"] = CSS(string=css, font_config=font_config)
+        # The stylesheet loads the bundled fonts from disk, and nothing else.
+        _weasy_state["css"] = CSS(string=css, font_config=font_config, url_fetcher=_url_fetcher("file"))
         _weasy_state["ua_css"] = CSS(string=render_to_string("certificates/certificate_ua.css"))
     return _weasy_state["font_config"], _weasy_state["css"], _weasy_state["ua_css"]
+
+
+def _url_fetcher(*protocols: str) -> Any:
+    """A WeasyPrint URL fetcher for these protocols only, following no redirects. A certificate
+    prints values people typed (names, units, course titles); they are escaped, but should markup
+    ever slip through, the renderer still reaches no network address and no other file."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=set(protocols), allow_redirects=False)
+
+
+def _document_url_fetcher() -> Any:
+    """The certificate's markup embeds its only image (the QR code) as a data URI."""
+    if "document_url_fetcher" not in _weasy_state:
+        _weasy_state["document_url_fetcher"] = _url_fetcher("data")
+    return _weasy_state["document_url_fetcher"]
 
 
 def _tree_document_class() -> Any:
@@ -443,12 +460,12 @@ def _tree_document_class() -> Any:
     user-agent stylesheet; it sets the attributes ``HTML.__init__`` sets after parsing."""
     if "tree_document" not in _weasy_state:
         import cssselect2
-        from weasyprint import HTML, default_url_fetcher
+        from weasyprint import HTML
 
         class TreeDocument(HTML):  # type: ignore[misc]  # weasyprint ships no type hints
             def __init__(self, root: Any, base_url: str, ua_css: Any) -> None:
                 self.base_url = base_url
-                self.url_fetcher = default_url_fetcher
+                self.url_fetcher = _document_url_fetcher()
                 self.media_type = "print"
                 self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
                 self.etree_element = self.wrapper_element.etree_element
@@ -476,7 +493,7 @@ def _document(html: str, ua_css: Any) -> Any:
         from weasyprint import HTML
 
         logger.warning("certificate markup is not well-formed XML; rendering it through the HTML5 parser")
-        return HTML(string=html, base_url=base_url)
+        return HTML(string=html, base_url=base_url, url_fetcher=_document_url_fetcher())
     return _tree_document_class()(root, base_url, ua_css)
 
 

@@ -158,6 +158,30 @@ def test_markup_that_is_not_well_formed_xml_still_renders_through_the_html5_pars
     assert type(certificates._document(declared, ua_css)).__name__ == "HTML"
 
 
+def test_the_renderer_fetches_data_uris_only_and_the_stylesheet_only_files() -> None:
+    """Whatever markup a value might smuggle in, rendering reaches no network address and no file."""
+    _font_config, _css, ua_css = certificates._stylesheet()
+    for markup in (
+        "<html><body><p>王二</p></body></html>",  # expat
+        "<!DOCTYPE html><html><body><p>王二<br></p></body></html>",  # the HTML5 parser
+    ):
+        fetcher = certificates._document(markup, ua_css).url_fetcher
+        assert fetcher is certificates._document_url_fetcher()
+        for url in (
+            "http://127.0.0.1:9/qr.png",
+            "https://example.cn/x.png",
+            "file:///etc/hostname",
+            "ftp://x/y",
+        ):
+            with pytest.raises(ValueError, match="disallowed protocol"):
+                fetcher.fetch(url)
+        response = fetcher.fetch("data:text/plain;base64,546L5LqM")
+        assert response.read() == "王二".encode()
+        response.close()
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        certificates._url_fetcher("file").fetch("http://127.0.0.1:9/font.woff2")
+
+
 def test_rare_characters_in_names_print_in_the_bundled_font(world: World, open_year: int) -> None:
     """喆 and 堃 are outside GB2312, 䶮 is in CJK extension A: none may be missing or fall back."""
     person = world.professional
