@@ -5,6 +5,7 @@ and who may see what (everything else is a 404 and changes nothing)."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from decimal import Decimal
@@ -180,6 +181,21 @@ def test_the_renderer_fetches_data_uris_only_and_the_stylesheet_only_files() -> 
         response.close()
     with pytest.raises(ValueError, match="disallowed protocol"):
         certificates._url_fetcher("file").fetch("http://127.0.0.1:9/font.woff2")
+
+
+def test_rendering_logs_neither_progress_lines_nor_warnings(
+    person: User, open_year: int, caplog: Any
+) -> None:
+    """WeasyPrint announces each step of every document at INFO; a ZIP of a whole unit would flood the
+    log with them, so the settings keep its progress logger at WARNING. Its warnings (a declaration it
+    ignores, a glyph or resource it cannot find) stay on, and a certificate causes none."""
+    complete_year(person, open_year)
+    certificate = obtain(person, open_year)
+    with caplog.at_level(logging.INFO):
+        certificates.certificate_pdf_bytes(certificate)
+    assert [
+        record.name for record in caplog.records if record.name.startswith(("weasyprint", "fontTools"))
+    ] == []
 
 
 def test_rare_characters_in_names_print_in_the_bundled_font(world: World, open_year: int) -> None:
