@@ -1,13 +1,20 @@
 # ruff: noqa: E501  (SQL column lists and result lines read better unwrapped)
 """Certificate rendering: time per render (median, p95) and memory over many renders.
 
-    .venv/bin/python -m tests.benchmarks.bench_certificates [--renders 1000] [--items 12]
+    .venv/bin/python -m tests.benchmarks.bench_certificates [--renders 1000] [--items 12] [--steady]
 
 Goal (issue 6): p95 <= 150 ms per certificate, memory flat. Runs on a throw-away SQLite database of
 its own (the rendering reads no database: it prints the certificate's frozen record), with the demo
 city, one professional and a year of credits (``--items`` ledger lines). Each render gets a fresh
 verification code and number, so the QR code and text differ from one render to the next, as in a ZIP
 of a whole unit. The first render (font decoding, once per process) is reported apart.
+
+The host of a shared virtual machine may give it less CPU for seconds or minutes at a time (on the
+development machine each of the two vCPUs, independently, runs at about half speed for some 40 % of
+the time; docs/scaling.md, "Reading the figures on this machine"). A fixed pure-Python workload timed
+after every render shows it. With ``--steady`` each render starts only once that workload runs at
+the machine's normal speed again, so the figures describe the code rather than the neighbours; the
+run prints how long it waited. Without it, the renders take whatever the host gives.
 """
 
 from __future__ import annotations
@@ -41,6 +48,25 @@ def reference_work() -> int:
     return total
 
 
+#: The fixed workload counts as "normal speed" within this factor of its best time in the run.
+NORMAL_SPEED_FACTOR = 1.3
+
+
+def timed_reference_work() -> float:
+    started = time.perf_counter()
+    reference_work()
+    return (time.perf_counter() - started) * 1000
+
+
+def wait_for_normal_speed(best_ms: float) -> tuple[float, float]:
+    """Runs the fixed workload until it takes at most ``NORMAL_SPEED_FACTOR`` times its best; returns
+    the best time seen (lower if the machine turned out faster) and the seconds spent waiting."""
+    started = time.perf_counter()
+    while (elapsed := timed_reference_work()) > NORMAL_SPEED_FACTOR * best_ms:
+        time.sleep(0.05)
+    return min(best_ms, elapsed), time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -48,6 +74,11 @@ def main() -> int:
     parser.add_argument("--renders", type=int, default=1000)
     parser.add_argument("--items", type=int, default=12, help="credited items on the certificate")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the renders instead")
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="start each render only when the machine runs at its normal speed (see the description above)",
+    )
     arguments = parser.parse_args()
 
     directory = tempfile.mkdtemp(prefix="bench-certificates-")
@@ -123,6 +154,14 @@ def main() -> int:
         profiler.enable()
     rss_samples: list[tuple[int, float]] = []
     sizes: list[int] = []
+    # The workload's best time before the renders: the machine's normal speed. For --steady, sampled over
+    # some 15 s, so that a slow phase of the host during the calibration cannot set too low a bar.
+    reference_best = float("inf")
+    for _ in range(150 if arguments.steady else 20):
+        reference_best = min(reference_best, timed_reference_work())
+        if arguments.steady:
+            time.sleep(0.1)
+    waited_seconds = 0.0
     for index in range(1, arguments.renders + 1):
         code = certificates.new_verification_code()
         variant = Certificate(
@@ -138,13 +177,14 @@ def main() -> int:
                 "verification_url": "https://ce.example.cn" + certificates.verification_path(code),
             },
         )
+        if arguments.steady:
+            reference_best, waited = wait_for_normal_speed(reference_best)
+            waited_seconds += waited
         started, started_cpu = time.perf_counter(), time.process_time()
         content = certificates.certificate_pdf_bytes(variant)
         timings.append((time.perf_counter() - started) * 1000)
         cpu_timings.append((time.process_time() - started_cpu) * 1000)
-        started = time.perf_counter()
-        reference_work()
-        reference_timings.append((time.perf_counter() - started) * 1000)
+        reference_timings.append(timed_reference_work())
         sizes.append(len(content))
         if index % 100 == 0:
             rss_samples.append((index, rss_mib()))
@@ -173,18 +213,25 @@ def main() -> int:
     print(f"CPU time: median {statistics.median(cpu_timings):.1f} ms   p95 {cpu_p95:.1f} ms")
     print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     reference_timings.sort()
-    reference_best = reference_timings[0]
+    after_best = reference_timings[0]
     scaled_p95 = percentile(scaled, 0.95)
     reference_p95 = percentile(reference_timings, 0.95)
     print(
-        f"machine speed: a fixed pure-Python workload after each render took {reference_best:.1f} ms at best, "
-        f"median {statistics.median(reference_timings) / reference_best:.2f}x and p95 {reference_p95 / reference_best:.2f}x that"
+        f"machine speed: a fixed pure-Python workload after each render took {after_best:.1f} ms at best, "
+        f"median {statistics.median(reference_timings) / after_best:.2f}x and p95 {reference_p95 / after_best:.2f}x that"
         + (
             " (the host gave this machine less CPU for part of the run; the renders' tail includes it)"
-            if reference_p95 / reference_best > 1.3
+            if reference_p95 / after_best > NORMAL_SPEED_FACTOR
             else ""
         )
     )
+    if arguments.steady:
+        slowed = sum(1 for reference in reference_timings if reference > NORMAL_SPEED_FACTOR * reference_best)
+        print(
+            f"steady: every render started with the workload within {NORMAL_SPEED_FACTOR}x of its best "
+            f"({reference_best:.1f} ms); waiting for that took {waited_seconds:.0f} s in all; right after "
+            f"{slowed} of the {len(timings)} renders the machine had slowed down again (those renders count as they are)"
+        )
     print(
         f"renders scaled to the machine's normal speed (estimate): median {statistics.median(scaled):.1f} ms   "
         f"p95 {scaled_p95:.1f} ms"
@@ -201,7 +248,9 @@ def main() -> int:
     verdict_time = "PASS" if p95 <= 150 else "FAIL"
     verdict_memory = "PASS" if growth <= 20 else "FAIL"
     print(
-        f"goal p95 <= 150 ms: {verdict_time}; memory flat (growth <= 20 MiB over the run): {verdict_memory}"
+        f"goal p95 <= 150 ms: {verdict_time}"
+        + (" (renders started at the machine's normal speed)" if arguments.steady else "")
+        + f"; memory flat (growth <= 20 MiB over the run): {verdict_memory}"
     )
     return 0 if verdict_time == verdict_memory == "PASS" else 1
 
