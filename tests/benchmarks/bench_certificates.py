@@ -188,6 +188,8 @@ def main() -> int:
         sizes.append(len(content))
         if index % 100 == 0:
             rss_samples.append((index, rss_mib()))
+            if arguments.steady:
+                print(f"  {index} renders, {waited_seconds:.0f} s spent waiting for the machine", flush=True)
     if profiler is not None:
         import pstats
 
