@@ -10,8 +10,8 @@ verification code and number, so the QR code and text differ from one render to 
 of a whole unit. The first render (font decoding, once per process) is reported apart.
 
 The host of a shared virtual machine may give it less CPU for seconds or minutes at a time (on the
-development machine each of the two vCPUs, independently, runs at about half speed for some 40 % of
-the time; docs/scaling.md, "Reading the figures on this machine"). A fixed pure-Python workload timed
+development machine each of the two vCPUs, independently, runs at about half speed for 40-90 % of
+the time, depending on the hour; docs/scaling.md, "Reading the figures on this machine"). A fixed pure-Python workload timed
 after every render shows it. With ``--steady`` each render starts only once that workload runs at
 the machine's normal speed again, so the figures describe the code rather than the neighbours; the
 run prints how long it waited. Without it, the renders take whatever the host gives.
