@@ -11,8 +11,8 @@ of a whole unit. The first render (font decoding, once per process) is reported 
 
 The host of a shared virtual machine may give it less CPU for seconds or minutes at a time (on the
 development machine each of the two vCPUs, independently, runs at about half speed for 40-90 % of
-the time, depending on the hour; docs/scaling.md, "Reading the figures on this machine"). A fixed pure-Python workload timed
-after every render shows it. With ``--steady`` each render starts only once that workload runs at
+the time, depending on the hour; docs/scaling.md, "Reading the figures on this machine"). A fixed
+pure-Python workload timed after every render shows it. With ``--steady`` each render starts only once that workload runs at
 the machine's normal speed again, so the figures describe the code rather than the neighbours; the
 run prints how long it waited. Without it, the renders take whatever the host gives.
 """
@@ -90,9 +90,6 @@ def main() -> int:
     import django
 
     django.setup()
-    import logging
-
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
     from django.core.management import call_command
 
     from accounts.demo import load_demo
@@ -154,13 +151,12 @@ def main() -> int:
         profiler.enable()
     rss_samples: list[tuple[int, float]] = []
     sizes: list[int] = []
-    # The workload's best time before the renders: the machine's normal speed. For --steady, sampled over
+    # For --steady, the workload's best time before the renders (the machine's normal speed), sampled over
     # some 15 s, so that a slow phase of the host during the calibration cannot set too low a bar.
     reference_best = float("inf")
-    for _ in range(150 if arguments.steady else 20):
+    for _ in range(150 if arguments.steady else 0):
         reference_best = min(reference_best, timed_reference_work())
-        if arguments.steady:
-            time.sleep(0.1)
+        time.sleep(0.1)
     waited_seconds = 0.0
     for index in range(1, arguments.renders + 1):
         code = certificates.new_verification_code()
