@@ -18,6 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -33,6 +35,7 @@ from openpyxl import Workbook
 from accounts import policies as account_policies
 from accounts.audit import audit_record
 from accounts.models import BUREAU_KINDS, Organisation, OrganisationKind, Role, RoleAssignment, User
+from accounts.selectors import path_filter
 from accounts.services import notify
 from jinan_ce.db_routers import report_database
 from jinan_ce.spreadsheets import safe_cell
@@ -55,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 REPORT_NOT_ALLOWED = _("您无权导出该范围的统计报表。")
 EXPORT_FAILED = _("生成失败，请稍后重试或联系技术支持。")
+EXPORT_NO_LONGER_ALLOWED = _("申请人已不再管辖该范围，本次导出已取消。")
 EXPORT_DONE_TITLE = _("导出文件已生成")
 EXPORT_DONE_BODY = _("您申请的“%(kind)s”（%(year)s年度，%(scope)s）已生成，请在7天内下载。")
 
@@ -613,11 +617,36 @@ def compliance_report_run(*, job: ExportJob) -> None:
     )
 
 
+def _export_roles(kind: str) -> tuple[str, ...]:
+    from .certificates import BATCH_ROLES
+
+    return BATCH_ROLES if kind == ExportKind.CERTIFICATE_ZIP else account_policies.GOVERNING_ROLES
+
+
+def may_keep_export(user: User, job: ExportJob) -> bool:
+    """Whether the requester still governs the job's organisation in a role that may ask for its kind:
+    the same test as when it was asked for (``can_report``, ``can_batch``)."""
+    return account_policies.governs(user, job.organisation, _export_roles(job.kind))
+
+
 def exports_visible_to(user: User | AnonymousUser) -> QuerySet[ExportJob]:
-    """A job's file is for the person who asked for it."""
+    """A job's file is for the person who asked for it, and only while they still govern its organisation
+    in a role that may ask for it: a role revoked since (a move, a retirement) takes the files with it."""
     if not user.is_authenticated:
         return ExportJob.objects.none()
-    return ExportJob.objects.select_related("organisation").filter(requested_by=user)
+    conditions = []
+    for kind in ExportKind.values:
+        paths = account_policies.governed_paths(user, _export_roles(kind))
+        governed = path_filter(paths, "organisation__path")
+        if governed is not None:
+            conditions.append(Q(kind=kind) & governed)
+    if not conditions:
+        return ExportJob.objects.none()
+    return (
+        ExportJob.objects.select_related("organisation")
+        .filter(requested_by=user)
+        .filter(reduce(or_, conditions))
+    )
 
 
 def export_run(*, job_id: int) -> None:
@@ -631,6 +660,23 @@ def export_run(*, job_id: int) -> None:
             .get(pk=job_id)
         )
         if job.is_finished:
+            return
+        if not may_keep_export(job.requested_by, job):
+            # Queued before the requester's role was revoked: the data is no longer theirs to take.
+            job.status = ExportStatus.FAILED
+            job.finished_at = timezone.now()
+            with translation.override(settings.LANGUAGE_CODE):
+                job.error = str(EXPORT_NO_LONGER_ALLOWED)
+            job.save(update_fields=["status", "error", "finished_at"])
+            audit_record(
+                actor=job.requested_by,
+                action="hours.export.cancel",
+                target=job,
+                organisation=job.organisation,
+                result="failure",
+                reason=job.error,
+                detail={"kind": job.kind, "year": job.year},
+            )
             return
         job.status = ExportStatus.RUNNING
         job.started_at = timezone.now()

@@ -312,3 +312,75 @@ def test_anonymous_cannot_export(world: World, open_year: int) -> None:
     )
     assert client.post(reverse("api_hours_compliance_report"), {}).status_code in (401, 403)
     assert not AuditEvent.objects.filter(action="hours.report.compliance").exists()
+
+
+def test_a_revoked_role_takes_its_exports_with_it(
+    world: World, population: dict[str, User], open_year: int, monkeypatch: Any
+) -> None:
+    """The file of a job is the requester's only while they still govern its organisation: after the
+    role is revoked the page, the progress, the download and the API answer 404, and a job still queued
+    then is cancelled (audited) instead of written."""
+    monkeypatch.setattr(reports, "SMALL_REPORT_PEOPLE", 1)
+    finished = reports.compliance_report_start(
+        actor=world.county_staff, organisation=world.rencheng, year=open_year
+    )
+    reports.export_run(job_id=finished.pk)
+    queued = reports.compliance_report_start(
+        actor=world.county_staff, organisation=world.rencheng, year=open_year
+    )
+    client = client_for(world.county_staff)
+    assert client.get(reverse("export_download", args=[finished.pk])).status_code == 200
+    assert [job["id"] for job in client.get(reverse("api_hours_exports")).json()["results"]] == [
+        queued.pk,
+        finished.pk,
+    ]
+
+    assignment = world.county_staff.role_assignments.get(role=Role.COUNTY_BUREAU_STAFF, is_active=True)
+    account_services.role_revoke(actor=world.platform_admin, assignment_id=assignment.pk)
+    client = client_for(world.county_staff)
+    for name in ("export_detail", "export_progress", "export_download", "api_hours_export"):
+        assert client.get(reverse(name, args=[finished.pk])).status_code == 404, name
+    assert client.get(reverse("api_hours_export_download", args=[finished.pk])).status_code == 404
+    assert client.get(reverse("api_hours_exports")).json()["results"] == []
+
+    reports.export_run(job_id=queued.pk)  # what the queued task does
+    queued.refresh_from_db()
+    assert (queued.status, queued.error, queued.file.name) == (
+        ExportStatus.FAILED,
+        "申请人已不再管辖该范围，本次导出已取消。",
+        "",
+    )
+    event = AuditEvent.objects.get(action="hours.export.cancel")
+    assert (event.actor_id, event.object_id, event.organisation_path, event.result) == (
+        world.county_staff.pk,
+        str(queued.pk),
+        world.rencheng.path,
+        "failure",
+    )
+
+
+def test_exports_of_another_kind_need_that_kind_of_role(
+    world: World, population: dict[str, User], open_year: int, monkeypatch: Any
+) -> None:
+    """A department reviewer may ask for reports but not for certificate ZIPs: a ZIP job in their name
+    (asked for while they also held a unit-admin role) is gone with that role, their report stays."""
+    monkeypatch.setattr(reports, "SMALL_REPORT_PEOPLE", 1)
+    reviewer = world.department_reviewer
+    extra = account_services.role_grant(
+        actor=world.platform_admin, user=reviewer, role=Role.UNIT_ADMIN, organisation=world.school
+    )
+    from hours import certificates
+
+    batch = certificates.certificate_batch_start(
+        actor=reviewer, organisation=world.school, year=open_year, base_url="http://testserver/"
+    )
+    report = reports.compliance_report_start(
+        actor=reviewer, organisation=world.education_department, year=open_year
+    )
+    account_services.role_revoke(actor=world.platform_admin, assignment_id=extra.pk)
+    listed = client_for(reviewer).get(reverse("api_hours_exports")).json()["results"]
+    assert [job["id"] for job in listed] == [report.pk]
+    reports.export_run(job_id=batch.pk)
+    reports.export_run(job_id=report.pk)
+    assert ExportJob.objects.get(pk=batch.pk).status == ExportStatus.FAILED
+    assert ExportJob.objects.get(pk=report.pk).status == ExportStatus.DONE
