@@ -726,8 +726,10 @@ def certificate_batch_run(*, job: ExportJob) -> None:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for index, person_id in enumerate(people, start=1):
                 person = User.objects.select_related("unit").get(pk=person_id)
+                # Issued in the requester's name (``export_run`` has checked they still may), so each
+                # certificate's audit record says who asked for it and in which role.
                 certificate = certificate_obtain(
-                    actor=None, person=person, year=job.year, base_url=job.base_url, render=False
+                    actor=job.requested_by, person=person, year=job.year, base_url=job.base_url, render=False
                 )
                 content = certificate_pdf(certificate)
                 unit_name = (person.unit.name if person.unit else "") or "—"

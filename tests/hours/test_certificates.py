@@ -498,6 +498,14 @@ def test_unit_admin_downloads_the_units_certificates_as_a_zip(
     assert len(names) == 1 and names[0].startswith("任城区实验中学/学时证明-")
     assert archive.read(names[0]).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="hours.certificate.batch", actor=world.unit_admin).exists()
+    # The certificate the job issued is on record as issued at the unit admin's request, in that role.
+    issued = AuditEvent.objects.get(action="hours.certificate.issue")
+    assert (issued.actor_id, issued.actor_role, issued.actor_organisation_id, issued.organisation_path) == (
+        world.unit_admin.pk,
+        "unit_admin",
+        world.school.pk,
+        world.school.path,
+    )
 
 
 def test_batch_outside_jurisdiction_is_refused_and_changes_nothing(
