@@ -517,7 +517,7 @@ def _write_batch(batch: Batch, context: WriteContext) -> bool:
             # Foreign keys are checked row by row while COPY streams (on the database's core, as Python
             # formats the next rows) instead of all at once at commit, when Python waits.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    roster_import = RosterImport.objects.select_related("created_by").get(pk=import_id)
+    roster_import = RosterImport.objects.select_related("created_by", "bureau").get(pk=import_id)
     if roster_import.status != ImportStatus.RUNNING or roster_import.cancel_requested:
         return False
     if batch.number in roster_import.done_batches:
@@ -535,14 +535,15 @@ def _write_batch(batch: Batch, context: WriteContext) -> bool:
             result.credits_changed,
             ["person", "hours", "status", "revision", "last_import", "row_number", "name", "updated_at"],
         )
-    actor = roster_import.created_by
+    actor, on_record = roster_import.created_by, ledger.on_record_for(roster_import)
     ledger.reverse_credits(
         result.ledger_reversals,
         actor=actor,
         reason=_("更正导入：%(file)s") % {"file": roster_import.original_name},
+        on_record=on_record,
     )
     result.ledger_credits.sort(key=attrgetter("person_id"))  # the ledger's indexes all lead with the person
-    ledger.post_credits(result.ledger_credits, actor=actor)
+    ledger.post_credits(result.ledger_credits, actor=actor, on_record=on_record)
     if result.issues:
         insert_rows(RosterIssue, ISSUE_FIELDS, result.issues)
     # The counters last, under the import row's lock (held until this batch commits, a moment later).

@@ -3,11 +3,11 @@ and the industry channels' hours) and reverse them for corrections only through 
 through the hours app's services.
 
 The import writes thousands of rows per batch, so this uses the hours app's bulk functions,
-``ledger_post_credits_bulk(*, credits, actor)`` and ``ledger_reverse_credits_bulk(*, reversals, actor,
-reason)``, with ``BulkCredit`` / ``BulkReversal`` items as below; were they missing, it would post row by
-row through ``ledger_post_credit`` (correct, slower). On PostgreSQL the ledger writes a batch of PRO-2
-or channel credits (no yearly cap, no evidence key) with COPY, which is what keeps a 100,000-row
-import within seconds (tests/benchmarks/bench_roster_import.py).
+``ledger_post_credits_bulk(*, credits, actor, on_record)`` and ``ledger_reverse_credits_bulk(*,
+reversals, actor, reason, on_record)``, with ``BulkCredit`` / ``BulkReversal`` items as below; were they
+missing, it would post row by row through ``ledger_post_credit`` (correct, slower). On PostgreSQL the
+ledger writes a batch of PRO-2 or channel credits (no yearly cap, no evidence key) with COPY, which is
+what keeps a 100,000-row import within seconds (tests/benchmarks/bench_roster_import.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from hours.models import LedgerCategory, LedgerEntry, SourceType
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+    from .models import RosterImport
 
 PRO_2_RULE_CODE = "PRO-2"
 
@@ -81,18 +83,33 @@ def reversal(*, person_id: int, source_id: str) -> BulkReversal:
     )
 
 
+def on_record_for(roster_import: RosterImport) -> hours_services.BulkOnRecord:
+    """The ledger's audit record of an import's postings names the importing bureau and the role its
+    staff member imported in, as the import's own record does, so the bureau sees both in its audit view."""
+    from accounts.policies import BUREAU_ROLES
+
+    from .policies import acting_assignment
+
+    return hours_services.BulkOnRecord(
+        organisation=roster_import.bureau,
+        assignment=acting_assignment(roster_import.created_by, roster_import.bureau_id, BUREAU_ROLES),
+    )
+
+
 def _bulk(name: str) -> Any:
     return getattr(hours_services, name, None)
 
 
-def post_credits(credits: Sequence[BulkCredit], *, actor: User | None) -> None:
+def post_credits(
+    credits: Sequence[BulkCredit], *, actor: User | None, on_record: hours_services.BulkOnRecord
+) -> None:
     """Posts every credit, inside the caller's transaction. A credit whose source already posted is
     skipped by the ledger (one credit per source), which is what makes a re-run harmless."""
     if not credits:
         return
     bulk = _bulk("ledger_post_credits_bulk")
     if bulk is not None:
-        bulk(credits=credits, actor=actor)
+        bulk(credits=credits, actor=actor, on_record=on_record)
         return
     from accounts.models import User
 
@@ -111,7 +128,13 @@ def post_credits(credits: Sequence[BulkCredit], *, actor: User | None) -> None:
         )
 
 
-def reverse_credits(reversals: Sequence[BulkReversal], *, actor: User | None, reason: str) -> None:
+def reverse_credits(
+    reversals: Sequence[BulkReversal],
+    *,
+    actor: User | None,
+    reason: str,
+    on_record: hours_services.BulkOnRecord,
+) -> None:
     """Reverses the current credit of each source (a correction file replacing hours). The importing
     bureau has been authorized by the filings service; the person may live in another jurisdiction,
     so the ledger's own bureau check (for hand corrections) does not apply here."""
@@ -119,7 +142,7 @@ def reverse_credits(reversals: Sequence[BulkReversal], *, actor: User | None, re
         return
     bulk = _bulk("ledger_reverse_credits_bulk")
     if bulk is not None:
-        bulk(reversals=reversals, actor=actor, reason=reason)
+        bulk(reversals=reversals, actor=actor, reason=reason, on_record=on_record)
         return
     from hours.services.ledger import reverse_entry
 

@@ -553,11 +553,17 @@ def filing_attachment_add(
         raise ValidationError({"attachments": messages.ATTACHMENT_NONE})
     checked = _check_attachments(uploads, existing=filing.attachments.count())
     stored = _store_attachments(filing, actor, checked)
+    # The filer and the approving bureau may both add material: the record says which one did.
+    assignment = policies.acting_assignment(
+        actor, filing.organisation_id, policies.FILER_ROLES
+    ) or policies.acting_assignment(actor, filing.bureau_id, account_policies.BUREAU_ROLES)
     audit_record(
         actor=actor,
         action="filings.filing.attachment_add",
         target=filing,
         organisation=filing.organisation,
+        assignment=assignment,
+        role=Role.PLATFORM_ADMIN if assignment is None and account_policies.is_platform_admin(actor) else "",
         detail={"attachments": [attachment.pk for attachment in stored]},
     )
     return stored
@@ -777,7 +783,7 @@ def held_hours_attach(*, user: User) -> list[RosterCredit]:
         return []
     held = list(
         RosterCredit.objects.select_for_update(of=("self",))
-        .select_related("last_import__created_by", "filing")
+        .select_related("last_import__created_by", "last_import__bureau", "filing")
         .filter(id_number_digest=user.id_number_digest, status=CreditStatus.HELD, person__isnull=True)
         .order_by("id")
     )
@@ -803,6 +809,7 @@ def held_hours_attach(*, user: User) -> list[RosterCredit]:
                 )
             ],
             actor=credit.last_import.created_by,
+            on_record=ledger.on_record_for(credit.last_import),
         )
     total = sum((credit.hours for credit in held), Decimal(0))
     audit_record(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import policies as account_policies
 from accounts.audit import audit_record
-from accounts.models import User
+from accounts.models import Organisation, RoleAssignment, User
 
 from .. import selectors
 from ..models import LedgerCategory, LedgerEntry, SourceType
@@ -323,8 +324,23 @@ def _lock_people(person_ids: set[int]) -> dict[int, User]:
     return {person.pk: person for person in people}
 
 
+@dataclass(frozen=True)
+class BulkOnRecord:
+    """What a bulk posting's one audit record says besides the actor: where it was done (its
+    organisation scopes the bureaus' audit view, e.g. the importing bureau) and in which role."""
+
+    organisation: Organisation | None = None
+    assignment: RoleAssignment | None = None
+    role: str = ""
+
+
+NOTHING_MORE_ON_RECORD = BulkOnRecord()
+
+
 @transaction.atomic
-def ledger_post_credits_bulk(*, credits: Sequence[Any], actor: User | None) -> int:
+def ledger_post_credits_bulk(
+    *, credits: Sequence[Any], actor: User | None, on_record: BulkOnRecord | None = None
+) -> int:
     """``ledger_post_credit`` for a whole roster import: the same caps, the same "one credit per source"
     and the same locks, in a fixed number of queries per batch (lock, prior sums, sources already
     posted, insert) and one audit record. Returns how many entries were written.
@@ -336,13 +352,16 @@ def ledger_post_credits_bulk(*, credits: Sequence[Any], actor: User | None) -> i
     On PostgreSQL a batch that no cap and no evidence key can touch (PRO-2 training, the industry
     channels) is written with COPY instead (``_post_credits_by_copy``): same rows, same audit record.
     """
-    written = _post_credits_by_copy(credits, actor)
+    on_record = on_record or NOTHING_MORE_ON_RECORD
+    written = _post_credits_by_copy(credits, actor, on_record)
     if written is not None:
         return written
-    return _post_credits_checked(credits, actor)
+    return _post_credits_checked(credits, actor, on_record)
 
 
-def _post_credits_checked(credits: Sequence[Any], actor: User | None) -> int:
+def _post_credits_checked(
+    credits: Sequence[Any], actor: User | None, on_record: BulkOnRecord = NOTHING_MORE_ON_RECORD
+) -> int:
     """The general bulk posting: people locked, prior sums read, caps applied row by row in Python."""
     records = [
         _as_record(item, _CREDIT_FIELDS, {"rule_code": "", "evidence_key": getattr(item, "evidence_key", "")})
@@ -461,6 +480,7 @@ def _post_credits_checked(credits: Sequence[Any], actor: User | None) -> int:
     if entries:
         _audit_bulk_credit(
             actor,
+            on_record,
             entries=len(entries),
             people={entry.person_id for entry in entries},
             hours=sum((entry.hours for entry in entries), Decimal(0)),
@@ -470,11 +490,20 @@ def _post_credits_checked(credits: Sequence[Any], actor: User | None) -> int:
 
 
 def _audit_bulk_credit(
-    actor: User | None, *, entries: int, people: set[int], hours: Decimal, sources: set[str]
+    actor: User | None,
+    on_record: BulkOnRecord,
+    *,
+    entries: int,
+    people: set[int],
+    hours: Decimal,
+    sources: set[str],
 ) -> None:
     audit_record(
         actor=actor,
         action="hours.ledger.credit_bulk",
+        organisation=on_record.organisation,
+        assignment=on_record.assignment,
+        role=on_record.role,
         detail={
             "entries": entries,
             "people": len(people),
@@ -522,7 +551,9 @@ def _rows_of(credits: Sequence[Any]) -> Sequence[tuple[Any, ...]]:
     return [_fields_of(item) for item in credits]
 
 
-def _post_credits_by_copy(credits: Sequence[Any], actor: User | None) -> int | None:
+def _post_credits_by_copy(
+    credits: Sequence[Any], actor: User | None, on_record: BulkOnRecord = NOTHING_MORE_ON_RECORD
+) -> int | None:
     """Writes ``credits`` with COPY when that provably gives what ``_post_credits_checked`` would, and
     returns how many were written; None (nothing written) when the general path must do it.
 
@@ -597,6 +628,7 @@ def _post_credits_by_copy(credits: Sequence[Any], actor: User | None) -> int | N
         total += Decimal(hours_text[hours]) * count
     _audit_bulk_credit(
         actor,
+        on_record,
         entries=written,
         people=people,
         hours=total,
@@ -673,7 +705,9 @@ def _copy_credits(rows: Sequence[tuple[Any, ...]], hours_text: dict[Any, str], a
 
 
 @transaction.atomic
-def ledger_reverse_credits_bulk(*, reversals: Sequence[Any], actor: User | None, reason: str) -> int:
+def ledger_reverse_credits_bulk(
+    *, reversals: Sequence[Any], actor: User | None, reason: str, on_record: BulkOnRecord | None = None
+) -> int:
     """Reverses the live credit of each (person, source type, source id, category), as a correction
     file does, in a fixed number of queries per batch and one audit record. The caller authorizes (the
     importing bureau may correct people of other jurisdictions). A source with no live credit is
@@ -718,9 +752,13 @@ def ledger_reverse_credits_bulk(*, reversals: Sequence[Any], actor: User | None,
     except IntegrityError as error:  # one of them reversed by someone else at the same moment
         raise ValidationError(LEDGER_ALREADY_REVERSED) from error
     if entries:
+        on_record = on_record or NOTHING_MORE_ON_RECORD
         audit_record(
             actor=actor,
             action="hours.ledger.reverse_bulk",
+            organisation=on_record.organisation,
+            assignment=on_record.assignment,
+            role=on_record.role,
             reason=reason,
             detail={
                 "entries": len(entries),

@@ -402,6 +402,12 @@ def test_attachments_are_typed_by_content(world: World, year_rules: int) -> None
     with pytest.raises(PermissionDenied):
         services.filing_attachment_add(actor=world.other_county_staff, filing_id=filing.pk, uploads=[pdf()])
     assert filing.attachments.count() == 2
+    # The filer and the approving bureau both add material; the record says which one did.
+    assert list(
+        AuditEvent.objects.filter(action="filings.filing.attachment_add").values_list(
+            "actor_id", "actor_role", "actor_organisation_id", "organisation_path"
+        )
+    ) == [(world.county_staff.pk, "county_bureau_staff", world.rencheng.pk, world.school.path)]
 
 
 # --- Stored text ----------------------------------------------------------------------------------

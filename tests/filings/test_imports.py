@@ -271,6 +271,36 @@ def test_a_correction_file_replaces_hours_through_a_reversal(
     assert len(ledger_of(world.professional)) == 3
 
 
+def test_the_ledgers_records_of_an_import_name_the_importing_bureau_and_role(
+    world: World, ended_filing: TrainingFiling, django_capture_on_commit_callbacks: Callable
+) -> None:
+    """The bulk postings' audit records are in the importing bureau's audit view, in the staff
+    member's role, as the import's own record is (on the fast COPY path and the correction's reversal)."""
+    run_import(
+        django_capture_on_commit_callbacks, world.county_staff, ended_filing, [[ZHANG_MIN_ID, "张敏", 8]]
+    )
+    run_import(
+        django_capture_on_commit_callbacks,
+        world.county_staff,
+        ended_filing,
+        [[ZHANG_MIN_ID, "张敏", 20]],
+        correction=True,
+    )
+    records = AuditEvent.objects.filter(action__in=("hours.ledger.credit_bulk", "hours.ledger.reverse_bulk"))
+    assert sorted(
+        records.values_list("action", "actor_id", "actor_role", "actor_organisation_id", "organisation_path")
+    ) == sorted(
+        [
+            (action, world.county_staff.pk, "county_bureau_staff", world.rencheng.pk, world.rencheng.path)
+            for action in (
+                "hours.ledger.credit_bulk",
+                "hours.ledger.reverse_bulk",
+                "hours.ledger.credit_bulk",
+            )
+        ]
+    )
+
+
 def test_a_correction_with_zero_hours_revokes_and_a_later_one_restores(
     world: World, ended_filing: TrainingFiling, django_capture_on_commit_callbacks: Callable
 ) -> None:
@@ -354,6 +384,12 @@ def test_held_hours_are_attached_when_the_person_registers(
     credit = RosterCredit.objects.get(filing=ended_filing)
     assert (credit.person, credit.status) == (person, CreditStatus.CREDITED)
     assert AuditEvent.objects.filter(action="filings.held_hours.attach", actor=person).count() == 1
+    posted = AuditEvent.objects.get(action="hours.ledger.credit_bulk")
+    assert (posted.actor_id, posted.actor_role, posted.organisation_path) == (
+        world.county_staff.pk,
+        "county_bureau_staff",
+        world.rencheng.path,
+    )
     assert Notification.objects.filter(recipient=person, title="培训学时已记入").count() == 1
     # Idempotent: a second call (or a retried registration hook) credits nothing more.
     assert services.held_hours_attach(user=person) == []
@@ -862,7 +898,7 @@ def test_the_ledger_door_switches_to_bulk_posting_when_the_hours_app_offers_it(
 
     calls: list[tuple[str, int]] = []
 
-    def post_bulk(*, credits: list, actor: User | None) -> int:
+    def post_bulk(*, credits: list, actor: User | None, on_record: Any) -> int:
         calls.append(("post", len(credits)))
         for line in credits:  # what the real one does in one statement
             hours_services.ledger_post_credit(
@@ -878,7 +914,7 @@ def test_the_ledger_door_switches_to_bulk_posting_when_the_hours_app_offers_it(
             )
         return len(credits)
 
-    def reverse_bulk(*, reversals: list, actor: User | None, reason: str) -> int:
+    def reverse_bulk(*, reversals: list, actor: User | None, reason: str, on_record: Any) -> int:
         calls.append(("reverse", len(reversals)))
         for line in reversals:
             entry = LedgerEntry.objects.get(

@@ -116,8 +116,8 @@ def write(batch, context):
     state.number = batch.number
     return write_batch(batch, context)
 
-def post(credits, *, actor):
-    post_credits(credits, actor=actor)
+def post(credits, *, actor, on_record):
+    post_credits(credits, actor=actor, on_record=on_record)
     if state.number >= 1:
         marker.write_text(str(state.number))
         time.sleep(600)
