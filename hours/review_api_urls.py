@@ -6,6 +6,11 @@ from . import review_apis
 
 urlpatterns = [
     path("review/queue/", review_apis.ReviewQueueApi.as_view(), name="api_hours_review_queue"),
+    path(
+        "review/queue/id-search/",
+        review_apis.ReviewQueueIdSearchApi.as_view(),
+        name="api_hours_review_queue_id_search",
+    ),
     path("review/counts/", review_apis.ReviewCountsApi.as_view(), name="api_hours_review_counts"),
     path("review/bulk-approve/", review_apis.ReviewBulkApproveApi.as_view(), name="api_hours_review_bulk"),
     path(

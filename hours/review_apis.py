@@ -10,8 +10,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,7 +31,7 @@ from .review_models import (
     ReviewRecord,
     ReviewStageKind,
 )
-from .review_views import queue_filters
+from .review_views import id_search_from_token, id_search_token, looks_like_id_number, queue_filters
 from .serializers import ClaimSerializer, EvidenceSerializer, hours_field
 
 # --- Shapes -------------------------------------------------------------------------------------------
@@ -231,8 +233,29 @@ QUEUE_PARAMETERS = [
     OpenApiParameter("unit", int, description="The claimant's unit (organisation id)."),
     OpenApiParameter("from", str, description="Submitted on or after (YYYY-MM-DD)."),
     OpenApiParameter("to", str, description="Submitted on or before (YYYY-MM-DD)."),
-    OpenApiParameter("q", str, description="A full ID number, a claim number or part of a name."),
+    OpenApiParameter(
+        "q",
+        str,
+        description="A claim number or part of a name. A full ID number is refused here (it would be in "
+        "the URL): exchange it for a qid at POST review/queue/id-search/.",
+    ),
+    OpenApiParameter("qid", str, description="The token of a search by full ID number (valid 12 hours)."),
 ]
+
+ID_NUMBER_IN_URL = gettext_lazy(
+    "为保护个人信息，身份证号码不能放在网址中：请先提交到 /api/hours/review/queue/id-search/ 换取 qid，"
+    "再用 qid 查询。"
+)
+NOT_AN_ID_NUMBER = gettext_lazy("请输入完整的18位身份证号码。")
+
+
+class IdSearchInputSerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(max_length=50, help_text="A full ID number (18 characters).")
+
+
+class IdSearchSerializer(serializers.Serializer[Any]):
+    qid = serializers.CharField(help_text="Pass as ?qid= to the queue; valid 12 hours.")
+    display = serializers.CharField(help_text="The number masked, for showing what is searched.")
 
 
 # --- Views ----------------------------------------------------------------------------------------------
@@ -250,7 +273,25 @@ class ReviewQueueApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Claim]:
+        if looks_like_id_number(self.request.query_params.get("q")):
+            raise ValidationError({"q": [ID_NUMBER_IN_URL]})
         return selectors_review.review_queue(self.request.user, queue_filters(self.request.query_params))
+
+
+class ReviewQueueIdSearchApi(APIView):
+    """Exchanges a full ID number (in the body, never in a URL) for the token the queue is searched with."""
+
+    @extend_schema(request=IdSearchInputSerializer, responses={200: IdSearchSerializer})
+    def post(self, request: Request) -> Response:
+        if not policies.is_reviewer(request.user):
+            raise Http404
+        serializer = IdSearchInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = id_search_token(serializer.validated_data["q"])
+        search = id_search_from_token(token or "")
+        if search is None:
+            raise ValidationError({"q": [NOT_AN_ID_NUMBER]})
+        return Response(IdSearchSerializer({"qid": token, "display": search.masked}).data)
 
 
 class ReviewCountsApi(APIView):

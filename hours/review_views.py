@@ -6,6 +6,7 @@ see is a 404; a decision they may not take is refused with the service's message
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import identity
 from accounts.models import Organisation
 from accounts.request_context import signed_in_user
 
@@ -52,6 +55,63 @@ def _date_or_none(value: str | None) -> datetime.date | None:
         return None
 
 
+# --- Searching by ID number without putting it in a URL ---------------------------------------------
+# The queue's filters live in its URL (bookmarks, pagination, the "next" link back from a claim), and
+# URLs end up in access logs, proxies and browser history. So the search form is posted, and a full ID
+# number in it becomes a signed token carrying only the number's keyed digest (what the database
+# matches on) and its masked form (what the page shows): the number itself is never in a URL.
+
+_ID_SEARCH_SALT = "hours.review.queue.id-search"
+#: As long as the longest session: a bookmarked search expires with the sign-in it was made in.
+ID_SEARCH_MAX_AGE = 12 * 3600
+QUEUE_PARAMETERS = ("status", "stage", "year", "rule", "unit", "from", "to", "per_page")
+
+
+@dataclass(frozen=True)
+class IdSearch:
+    digest: str
+    masked: str
+
+
+def id_search_token(text: str) -> str | None:
+    """The token standing for a full ID number in the queue's URLs; None when the text is not one."""
+    normalised = identity.normalise_id_number(text)
+    if not identity.looks_like_id_number(normalised):
+        return None
+    payload = {"d": identity.id_number_digest(normalised), "m": identity.mask_id_number(normalised)}
+    return signing.dumps(payload, salt=_ID_SEARCH_SALT, compress=True)
+
+
+def id_search_from_token(token: str) -> IdSearch | None:
+    """The search a token stands for; None for a token that is not ours, tampered with or expired."""
+    if not token:
+        return None
+    try:
+        payload = signing.loads(token, salt=_ID_SEARCH_SALT, max_age=ID_SEARCH_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("d"), str):
+        return None
+    return IdSearch(digest=payload["d"], masked=str(payload.get("m", "")))
+
+
+def looks_like_id_number(text: str | None) -> bool:
+    return identity.looks_like_id_number(identity.normalise_id_number((text or "").strip()))
+
+
+def queue_url(params: Any) -> str:
+    """The queue's URL for posted (or hand-typed) filters, with a full ID number replaced by its token.
+    Text equal to the masked number of the current ID search keeps that search (the box shows it)."""
+    query = {name: params.get(name, "").strip() for name in QUEUE_PARAMETERS}
+    text = params.get("q", "").strip()[:50]
+    current = id_search_from_token(params.get("qid", ""))
+    if current is not None and text == current.masked:
+        query["qid"] = params["qid"]
+    elif text:
+        query["qid" if looks_like_id_number(text) else "q"] = id_search_token(text) or text
+    return reverse("hours_review_queue") + "?" + urlencode({k: v for k, v in query.items() if v})
+
+
 def queue_filters(params: Any) -> selectors_review.QueueFilters:
     """The queue's filters from a query string; anything malformed is ignored, never an error."""
     statuses = {value for value, _label in selectors_review.QUEUE_STATUS_CHOICES}
@@ -59,6 +119,7 @@ def queue_filters(params: Any) -> selectors_review.QueueFilters:
     stage = _int_or_none(params.get("stage"))
     year = _int_or_none(params.get("year"))
     rule = params.get("rule", "").strip()
+    id_search = id_search_from_token(params.get("qid", ""))
     return selectors_review.QueueFilters(
         status=status if status in statuses else selectors_review.QueueStatus.PENDING,
         stage=stage if stage in ReviewStageKind.values else None,
@@ -67,7 +128,8 @@ def queue_filters(params: Any) -> selectors_review.QueueFilters:
         unit_id=_int_or_none(params.get("unit")),
         submitted_from=_date_or_none(params.get("from")),
         submitted_to=_date_or_none(params.get("to")),
-        search=params.get("q", "").strip()[:50],
+        search=id_search.masked if id_search else params.get("q", "").strip()[:50],
+        id_number_digest=id_search.digest if id_search else "",
     )
 
 
@@ -107,10 +169,15 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """审核工作台: the claims at the reviewer's stages, filtered, 50 a page, overdue ones highlighted."""
+    """审核工作台: the claims at the reviewer's stages, filtered, 50 a page, overdue ones highlighted.
+    The filter form is posted and answered with a redirect to the filtered URL (see ``queue_url``)."""
     _require_reviewer(request)
+    if request.method == "POST":
+        return redirect(queue_url(request.POST))
+    if looks_like_id_number(request.GET.get("q")):  # typed into the address bar: out of later links
+        return redirect(queue_url(request.GET))
     filters = queue_filters(request.GET)
     claims = selectors_review.review_queue(request.user, filters)
     counts = selectors_review.review_counts(request.user)
@@ -142,6 +209,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "unit_options": unit_options(selectors_review.queue_units(request.user), filters.unit_id),
             "query_string": urlencode(query),
             "this_url": request.get_full_path(),
+            "id_search_token": request.GET.get("qid", "") if filters.id_number_digest else "",
             "can_edit_chain": bool(policies.chain_bureaus_editable_by(request.user)),
         },
     )

@@ -69,6 +69,8 @@ class QueueFilters:
     submitted_from: datetime.date | None = None
     submitted_to: datetime.date | None = None
     search: str = ""
+    #: A search by a full ID number: its keyed digest (the number itself never travels in a URL).
+    id_number_digest: str = ""
 
     @property
     def is_pending(self) -> bool:
@@ -131,7 +133,10 @@ def review_queue(user: User | AnonymousUser, filters: QueueFilters | None = None
         claims = claims.filter(submitted_at__date__gte=filters.submitted_from)
     if filters.submitted_to is not None:
         claims = claims.filter(submitted_at__date__lte=filters.submitted_to)
-    claims = _search(claims, filters.search)
+    if filters.id_number_digest:
+        claims = claims.filter(person__id_number_digest=filters.id_number_digest)
+    else:
+        claims = _search(claims, filters.search)
     return claims.select_related("person", "unit", "review_organisation").prefetch_related(
         "evidence", _open_stages()
     )

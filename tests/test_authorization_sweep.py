@@ -628,6 +628,8 @@ TABLE: list[R] = [
       "403   404   2xx   2xx   2xx   2xx   404   404"),
     R("api/hours/review/queue/", GET, E,
       "403   404   2xx   2xx   2xx   2xx   404   404"),
+    R("api/hours/review/queue/id-search/", POST, E,
+      "403   404   400   400   400   400   404   404"),
     R("api/hours/rules/", GET, E,
       "403   2xx   2xx   2xx   2xx   2xx   2xx   2xx"),
     R("api/hours/summary/", GET, E,

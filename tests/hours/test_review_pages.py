@@ -11,13 +11,16 @@ import itertools
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from accounts import identity
 from accounts.models import AuditEvent
 from hours import review, services
 from hours.models import Claim, ClaimReviewStage, ClaimStatus, ReviewStageTemplate
@@ -402,3 +405,84 @@ def test_no_panel_for_people_who_review_nothing(world: World) -> None:
         assert (
             'data-panel="review"' not in client_for(getattr(world, role)).get("/dashboard/").content.decode()
         )
+
+
+# --- Searching by ID number: never in a URL ------------------------------------------------------------
+
+
+def test_an_id_number_search_keeps_the_number_out_of_every_url(world: World, open_year: int) -> None:
+    """The filter form is posted; a full ID number in it comes back as a signed token in the URL, the
+    page shows it masked, and no link, form or redirect on the way carries the number."""
+    (claim,) = waiting(world, open_year, 1)
+    number = identity.decrypt_id_number(world.professional.id_number_encrypted)
+    masked = world.professional.id_number_masked
+    http = client_for(world.unit_admin)
+
+    posted = http.post("/hours/review/", {"status": "pending", "q": number.lower(), "year": str(open_year)})
+    assert posted.status_code == 302
+    location = posted["Location"]
+    assert location.startswith("/hours/review/?") and number not in location and number[-8:] not in location
+    query = QueryDict(location.split("?", 1)[1])
+    assert sorted(query) == ["qid", "status", "year"] and query["year"] == str(open_year)
+    page = http.get(location).content.decode()
+    assert f'data-claim="{claim.pk}"' in page and page.count("data-claim=") == 1
+    assert number not in page and number[6:14] not in page  # not even the date of birth
+    assert f'name="q" value="{masked}"' in page
+    assert f'name="qid" value="{query["qid"]}"' in page
+    # Posting the form again as shown keeps the search; emptying the box drops it.
+    again = http.post("/hours/review/", {"status": "pending", "q": masked, "qid": query["qid"]})
+    assert QueryDict(again["Location"].split("?", 1)[1])["qid"] == query["qid"]
+    cleared = http.post("/hours/review/", {"status": "pending", "q": "", "qid": query["qid"]})
+    assert cleared["Location"] == "/hours/review/?status=pending"
+    # A number typed into the address bar is taken out of the URL at once.
+    typed = http.get("/hours/review/", {"q": number})
+    assert typed.status_code == 302 and number not in typed["Location"] and "qid=" in typed["Location"]
+    # Someone else's number, a name and a claim number still search as before.
+    other = http.post("/hours/review/", {"q": "370811199001010011"})
+    assert http.get(other["Location"]).content.decode().count("data-claim=") == 0
+    assert (
+        f'data-claim="{claim.pk}"'
+        in http.get(http.post("/hours/review/", {"q": "张"})["Location"]).content.decode()
+    )
+
+
+def test_a_forged_or_foreign_search_token_searches_nothing(world: World, open_year: int) -> None:
+    (claim,) = waiting(world, open_year, 1)
+    http = client_for(world.unit_admin)
+    forged = signing.dumps({"d": world.professional.id_number_digest[:-1] + "0", "m": "x"}, salt="other")
+    page = http.get("/hours/review/", {"qid": forged}).content.decode()
+    assert page.count("data-claim=") == 1 and f'data-claim="{claim.pk}"' in page  # ignored: no filter
+    assert 'name="qid"' not in page
+
+
+def test_the_queue_api_takes_an_id_number_only_in_a_body(world: World, open_year: int) -> None:
+    (claim,) = waiting(world, open_year, 1)
+    number = identity.decrypt_id_number(world.professional.id_number_encrypted)
+    http = client_for(world.unit_admin)
+    refused = http.get("/api/hours/review/queue/", {"q": number})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "q": [
+            "为保护个人信息，身份证号码不能放在网址中：请先提交到 /api/hours/review/queue/id-search/ "
+            "换取 qid，再用 qid 查询。"
+        ]
+    }
+    exchanged = http.post(
+        "/api/hours/review/queue/id-search/", {"q": number}, content_type="application/json"
+    )
+    assert exchanged.status_code == 200
+    assert exchanged.json()["display"] == world.professional.id_number_masked
+    found = http.get("/api/hours/review/queue/", {"qid": exchanged.json()["qid"]}).json()
+    assert [item["id"] for item in found["results"]] == [claim.pk]
+    nothing = http.get("/api/hours/review/queue/", {"qid": exchanged.json()["qid"] + "x"}).json()
+    assert [item["id"] for item in nothing["results"]] == [claim.pk]  # a bad token filters nothing
+    not_a_number = http.post(
+        "/api/hours/review/queue/id-search/", {"q": "张敏"}, content_type="application/json"
+    )
+    assert not_a_number.status_code == 400 and not_a_number.json() == {"q": ["请输入完整的18位身份证号码。"]}
+    assert (
+        client_for(world.professional)
+        .post("/api/hours/review/queue/id-search/", {"q": number}, content_type="application/json")
+        .status_code
+        == 404
+    )
