@@ -408,7 +408,9 @@ def attendance_import(
         person = people.get(value)
         enrolment = enrolments.get(person.pk) if person else None
         if enrolment is None:
-            report.errors.append(str(ATTENDANCE_ROW_UNKNOWN % {"row": number, "value": value}))
+            report.errors.append(
+                str(ATTENDANCE_ROW_UNKNOWN % {"row": number, "value": spreadsheets.shown_key(value)})
+            )
             continue
         mark = (row[1] if len(row) > 1 else "").lower()
         if mark not in PRESENT_WORDS | ABSENT_WORDS:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts import services as account_services
+from accounts.demo import make_id_number
 from accounts.models import Organisation, Role
 from accounts.policies import forget_roles
 from learning.demo import PREMIUM_TITLE
@@ -285,3 +286,72 @@ def test_notice_edit_and_attachments_pages(world: World, settings: Any, tmp_path
     assert client_for(world.county_staff).post(remove).status_code == 404
     assert client.post(remove).status_code == 302
     assert not NoticeAttachment.objects.filter(notice=notice).exists()
+
+
+# --- Row errors never show a national ID number in full --------------------------------------------------
+
+
+def _messages_in(response: Any) -> list[str]:
+    """The messages a redirect leaves in the messages cookie, decoded (the cookie itself is compressed)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    morsel = response.cookies.get("messages")
+    if morsel is None or not morsel.value:
+        return []
+    return [str(message) for message in CookieStorage(HttpRequest())._decode(morsel.value) or []]
+
+
+def test_upload_row_errors_mask_id_numbers_on_the_page_and_in_the_messages_cookie(
+    world: World, association_staff: Any
+) -> None:
+    unknown = make_id_number("370811", datetime.date(1990, 1, 2), 17)  # registered by nobody
+    registered = make_id_number("370811", datetime.date(1993, 2, 14), 82)  # 陈静's, who did not apply
+    mistyped = unknown[:17] + ("0" if unknown[17] != "0" else "1")  # a wrong check digit
+    cohort = digital.cohort_create(
+        actor=world.city_staff,
+        year=YEAR,
+        title="大数据工程技术人员培训班",
+        direction="大数据",
+        organiser=world.provider,
+        hours=Decimal(80),
+        days=8,
+        registration_opens=datetime.date(2024, 6, 1),
+        registration_closes=datetime.date(2024, 6, 30),
+        eligible_categories=["graduate"],
+    )
+    digital.cohort_publish(actor=world.city_staff, cohort=cohort)
+    digital.digital_apply(
+        actor=world.professional, cohort=cohort, category="graduate", today=datetime.date(2024, 6, 5)
+    )
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    numbers = (unknown, registered, mistyped)
+    for client, url, mark, row_message in (
+        (
+            client_for(world.provider_staff),
+            reverse("learning_digital_action", args=[cohort.pk, "import"]),
+            "合格",
+            "第%(row)s行：未找到该人员或其未报名本期培训（%(value)s）。",
+        ),
+        (
+            client_for(association_staff),
+            reverse("learning_premium_attendance", args=[demo.pk, demo.live_sessions.first().pk]),
+            "是",
+            "第%(row)s行：未找到该人员或其未报名本课程（%(value)s）。",
+        ),
+    ):
+        rows = [["身份证号码", "结果"], *([number, mark] for number in numbers)]
+        response = client.post(url, {"file": xlsx_upload(rows)})
+        assert response.status_code == 302
+        expected = [
+            row_message % {"row": row, "value": f"{number[:6]}********{number[14:]}"}
+            for row, number in enumerate(numbers, start=2)
+        ]
+        assert _messages_in(response) == expected
+        page = client.get(response["Location"]).content.decode()
+        assert all(message in page for message in expected)
+        for number in numbers:
+            assert number not in page
+            assert all(number not in morsel.value for morsel in response.cookies.values())
+    assert DigitalApplication.objects.get(cohort=cohort).result == "pending"
+    assert not LiveAttendance.objects.filter(enrolment__premium=demo).exists()
