@@ -191,7 +191,7 @@ def premium_session_remove(request: HttpRequest, pk: int, session_pk: int) -> Ht
 @login_required
 @require_POST
 def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    """Marks attendance for one session: checked learners present, the others absent; or imports a file."""
+    """Attendance for one session: the ticked learners (attendance_set marks the others absent), or a file."""
     course = _managed_premium(request, pk)
     session = get_object_or_404(course.live_sessions.all(), pk=session_pk)
     try:
@@ -205,17 +205,15 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
             if not report.errors:
                 messages.success(request, _("已导入 %(count)s 条出勤记录。") % {"count": report.recorded})
         else:
-            present = set(request.POST.getlist("present"))
-            for enrolment in selectors.premium_enrolments(course):
-                premium.attendance_record(
-                    actor=acting_user(request),
-                    session=session,
-                    person=enrolment.person,
-                    is_present=str(enrolment.person_id) in present,
-                )
+            present = {
+                int(value) for value in request.POST.getlist("present") if value.isascii() and value.isdigit()
+            }
+            premium.attendance_set(actor=acting_user(request), session=session, present_person_ids=present)
             messages.success(request, _("出勤已保存。"))
     except ValidationError as error:
         flash_errors(request, error)
+    except PermissionDenied as error:
+        raise Http404 from error
     return redirect("learning_premium", pk=course.pk)
 
 

@@ -7,6 +7,7 @@ import datetime
 import io
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,7 @@ from openpyxl import Workbook
 
 from accounts import services as account_services
 from accounts.demo import make_id_number
-from accounts.models import Organisation, Role
+from accounts.models import AuditEvent, Organisation, Role
 from accounts.policies import forget_roles
 from learning.demo import PREMIUM_TITLE
 from learning.models import (
@@ -29,6 +30,7 @@ from learning.models import (
     QualityCourseDeclaration,
 )
 from learning.services import catalogue, digital, quality, study
+from learning.services import premium as premium_services
 from tests.fixtures import World, client_for
 
 from .helpers import OPEN_DAY, YEAR, correct_answers, quick_course
@@ -132,6 +134,43 @@ def test_premium_pages_enrol_and_attendance(world: World, association_staff: Any
         == 404
     )
     assert LiveAttendance.objects.filter(enrolment__person=world.professional, is_present=True).count() == 2
+
+
+def test_attendance_page_saves_the_ticked_list_whole_or_not_at_all(
+    world: World, association_staff: Any
+) -> None:
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    first = demo.live_sessions.order_by("starts_at").first()
+    teacher, engineer = world.professional, world.pending_professional
+    for person in (teacher, engineer):
+        client_for(person).post(reverse("learning_premium_action", args=[demo.pk, "enrol"]))
+    organiser = client_for(association_staff)
+    url = reverse("learning_premium_attendance", args=[demo.pk, first.pk])
+
+    def marks() -> dict[int, bool]:
+        return dict(
+            LiveAttendance.objects.filter(session=first).values_list("enrolment__person_id", "is_present")
+        )
+
+    assert organiser.post(url, {"present": [str(teacher.pk)]}).status_code == 302
+    assert marks() == {teacher.pk: True, engineer.pk: False}
+    # Ticking the other learner, and the recording fails at that second learner: the first one's
+    # change (now absent) is not kept.
+    record = premium_services._record
+    calls: list[int] = []
+
+    def failing_second(**arguments: Any) -> Any:
+        calls.append(arguments["enrolment"].person_id)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return record(**arguments)
+
+    events = AuditEvent.objects.count()
+    with mock.patch.object(premium_services, "_record", failing_second), pytest.raises(RuntimeError):
+        organiser.post(url, {"present": [str(engineer.pk)]})
+    assert calls == [teacher.pk, engineer.pk]
+    assert marks() == {teacher.pk: True, engineer.pk: False}
+    assert AuditEvent.objects.count() == events
 
 
 def test_quality_result_page(world: World) -> None:
