@@ -318,8 +318,11 @@ def premium_enrolments_of(person: User) -> QuerySet[PremiumEnrolment]:
     return PremiumEnrolment.objects.filter(person=person)
 
 
-def person_by_mobile(mobile: str) -> User | None:
-    """A registered, active person (the instructor a base declares), by mobile number."""
+def instructor_by_mobile(mobile: str) -> User | None:
+    """The person with that mobile number if a base may declare them as an instructor
+    (``policies.can_be_instructor``); None for anyone else, registered or not, so that the answer
+    tells nothing about numbers that are not an instructor's."""
     from accounts.models import User as UserModel
 
-    return UserModel.objects.filter(mobile=mobile.strip(), is_active=True).first()
+    person = UserModel.objects.filter(mobile=mobile.strip(), is_active=True).first()
+    return person if person is not None and policies.can_be_instructor(person) else None

@@ -31,8 +31,6 @@ from ..models import PUBLIC_COURSE_KINDS, CourseKind, ReviewStatus
 from ..services import digital, premium, quality
 from .common import acting_user, add_errors, flash_errors, selected_year
 
-QUALITY_INSTRUCTOR_NOT_FOUND = _("未找到该手机号码对应的用户，授课教师须先在平台实名注册。")
-
 
 def _errors_to_messages(request: HttpRequest, form: Any) -> None:
     for errors in form.errors.values():
@@ -245,9 +243,9 @@ def quality_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         form = QualityDeclareForm(request.POST, courses=own_courses)
         if form.is_valid():
-            instructor = selectors.person_by_mobile(form.cleaned_data["instructor"])
+            instructor = selectors.instructor_by_mobile(form.cleaned_data["instructor"])
             if instructor is None:
-                form.add_error("instructor", QUALITY_INSTRUCTOR_NOT_FOUND)
+                form.add_error("instructor", quality.QUALITY_INSTRUCTOR_NOT_ELIGIBLE)
             else:
                 try:
                     quality.quality_declare(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -193,6 +194,54 @@ def test_quality_result_page(world: World) -> None:
     declaration.refresh_from_db()
     assert (declaration.status, declaration.credited_hours) == ("selected", Decimal("4.0"))
     assert QualityCourseDeclaration.objects.count() == 1
+
+
+def test_instructor_lookup_answers_alike_for_unregistered_and_undeclarable_numbers(world: World) -> None:
+    """Provider staff declaring a quality course cannot tell an unregistered mobile number from a
+    registered person who cannot be declared (a staff-only account, a deactivated professional): the
+    page is the same but for the number typed, and names nobody."""
+    deactivated = account_services.user_register(
+        registration=account_services.Registration(
+            mobile="13900000301",
+            password="Instructor-2026!",
+            real_name="离职的王老师",
+            id_number=make_id_number("370811", datetime.date(1980, 5, 6), 33),
+            unit=world.school,
+            title_series="中小学教师",
+            title_level="senior",
+            specialty="数学",
+            education="bachelor",
+        )
+    )
+    deactivated.is_active = False
+    deactivated.save(update_fields=["is_active"])
+    course = quick_course(world.provider)
+    client = client_for(world.provider_staff)
+    events = AuditEvent.objects.count()
+
+    def declare(mobile: str) -> str:
+        response = client.post(
+            reverse("learning_quality"), {"course": course.pk, "instructor": mobile, "year": YEAR}
+        )
+        assert response.status_code == 200
+        html = response.content.decode().replace(mobile, "<mobile>")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    unregistered = declare("13912345678")
+    assert str(quality.QUALITY_INSTRUCTOR_NOT_ELIGIBLE) in unregistered
+    for registered in (world.city_staff, deactivated):
+        page = declare(registered.mobile)
+        assert page == unregistered
+        assert registered.real_name not in page
+    assert not QualityCourseDeclaration.objects.exists()
+    assert AuditEvent.objects.count() == events
+    # By design any active registered professional may be declared, whichever unit they work at.
+    response = client.post(
+        reverse("learning_quality"),
+        {"course": course.pk, "instructor": world.pending_professional.mobile, "year": YEAR},
+    )
+    assert response.status_code == 302
+    assert QualityCourseDeclaration.objects.get().instructor == world.pending_professional
 
 
 def test_digital_pages_publish_apply_and_record(world: World) -> None:

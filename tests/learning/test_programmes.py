@@ -28,6 +28,7 @@ from learning.models import (
     LiveAttendance,
     Notice,
     PremiumCourse,
+    QualityCourseDeclaration,
     ReviewStatus,
     SelectionStatus,
     TechnicalLevel,
@@ -300,6 +301,17 @@ def test_not_selected_credits_nothing_and_other_providers_cannot_declare(world: 
     )
     quality.quality_record_result(actor=world.city_staff, declaration=declaration, is_selected=False)
     assert not LedgerEntry.objects.filter(person=world.professional).exists()
+
+
+def test_only_an_active_professional_can_be_declared_instructor(world: World) -> None:
+    for person in (world.city_staff, world.provider_staff):  # staff-only accounts
+        with pytest.raises(ValidationError) as error:
+            quality.quality_declare(
+                actor=world.provider_staff, course=quick_course(world.provider), instructor=person, year=YEAR
+            )
+        assert error.value.message_dict == {"instructor": [str(quality.QUALITY_INSTRUCTOR_NOT_ELIGIBLE)]}
+    assert not QualityCourseDeclaration.objects.exists()
+    assert not AuditEvent.objects.filter(action="learning.quality.declare").exists()
 
 
 # --- Digital Technology Engineer ------------------------------------------------------------------------
