@@ -122,6 +122,14 @@ def can_record_quality_results(user: User | AnonymousUser) -> bool:
     return is_city_bureau_staff(user)
 
 
+def can_be_instructor(person: User) -> bool:
+    """Who a base may declare as a quality course's instructor: the selection credits the instructor
+    professional hours, so an active professional registered under their real name. Any base may
+    declare any of them (a base's teachers belong to units of their own); staff-only accounts and
+    deactivated ones cannot be declared."""
+    return person.is_active and is_learner(person)
+
+
 def can_manage_cohorts(user: User | AnonymousUser) -> bool:
     return is_city_bureau_staff(user)
 

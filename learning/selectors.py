@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import policies as account_policies
 from accounts.models import Organisation, OrganisationKind
+from accounts.selectors import path_filter
 
 from . import policies
 from .models import (
@@ -186,12 +187,21 @@ def progress_by_lesson(enrolment: Enrolment | None) -> dict[int, LessonProgress]
 
 
 def flags_visible_to(user: User | AnonymousUser) -> QuerySet[StudyFlag]:
-    """Suspicious study patterns on the courses the user manages (bureau staff: all)."""
+    """Suspicious study patterns, each naming a learner. A course's provider (or organising department)
+    sees the flags raised on its courses, whoever studied them; bureau staff see the flags of learners
+    whose unit lies in their jurisdiction: a county bureau its county, the city bureau (and a platform
+    admin) every flag."""
     flags = StudyFlag.objects.select_related("person", "course", "lesson", "session")
-    if policies.can_see_all_courses(user):
+    if policies.is_city_bureau_staff(user):
         return flags
+    condition = path_filter(
+        account_policies.governed_paths(user, account_policies.BUREAU_ROLES), "person__unit__path"
+    )
     ids = policies.course_organisation_ids(user)
-    return flags.filter(course__provider_id__in=ids) if ids else flags.none()
+    if ids:
+        own_courses = Q(course__provider_id__in=ids)
+        condition = own_courses if condition is None else condition | own_courses
+    return flags.none() if condition is None else flags.filter(condition)
 
 
 def course_learner_stats(course: Course) -> dict[str, int]:
@@ -308,8 +318,11 @@ def premium_enrolments_of(person: User) -> QuerySet[PremiumEnrolment]:
     return PremiumEnrolment.objects.filter(person=person)
 
 
-def person_by_mobile(mobile: str) -> User | None:
-    """A registered, active person (the instructor a base declares), by mobile number."""
+def instructor_by_mobile(mobile: str) -> User | None:
+    """The person with that mobile number if a base may declare them as an instructor
+    (``policies.can_be_instructor``); None for anyone else, registered or not, so that the answer
+    tells nothing about numbers that are not an instructor's."""
     from accounts.models import User as UserModel
 
-    return UserModel.objects.filter(mobile=mobile.strip(), is_active=True).first()
+    person = UserModel.objects.filter(mobile=mobile.strip(), is_active=True).first()
+    return person if person is not None and policies.can_be_instructor(person) else None

@@ -66,6 +66,17 @@ def person_key(value: str) -> str:
     return "mobile:" + value
 
 
+def shown_key(value: str) -> str:
+    """Column A as a row error may repeat it (on the page, and so in the messages cookie): a mobile
+    number as typed; anything else masked like an ID number, as the filings roster importer masks its
+    rows, since it is one or may be a mistyped one."""
+    try:
+        identity.clean_mobile(value)
+    except ValidationError:
+        return identity.mask_id_number(identity.normalise_id_number(value))[:40]
+    return value
+
+
 def people_by_key(values: list[str]) -> dict[str, User]:
     keys = {value: person_key(value) for value in values}
     digests = [key[7:] for key in keys.values() if key.startswith("digest:")]

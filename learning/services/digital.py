@@ -321,7 +321,9 @@ def digital_import_results(
         person = people.get(row[0])
         application = applications.get(person.pk) if person else None
         if application is None:
-            report.errors.append(str(RESULT_ROW_UNKNOWN % {"row": number, "value": row[0]}))
+            report.errors.append(
+                str(RESULT_ROW_UNKNOWN % {"row": number, "value": spreadsheets.shown_key(row[0])})
+            )
             continue
         result = (row[1] if len(row) > 1 else "").lower()
         level = row[2] if len(row) > 2 else ""

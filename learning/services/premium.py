@@ -11,6 +11,7 @@ posts nothing of its own, so no hour is counted twice.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -378,6 +379,55 @@ def attendance_record(
     return attendance
 
 
+@transaction.atomic
+def attendance_set(
+    *,
+    actor: User,
+    session: LiveSession,
+    present_person_ids: Collection[int],
+    now: datetime.datetime | None = None,
+) -> list[LiveAttendance]:
+    """The organiser's list for one live session: every enrolled learner named is present, every other
+    enrolled learner absent (an unticked box). The whole list or nothing: one transaction, holding the
+    course's lock, with an audit record per learner as ``attendance_record`` writes; learners who have
+    now attended every session (and finished the self-study part) complete in it too."""
+    premium = _locked(session.premium)
+    _check_organiser(actor, premium)
+    session = LiveSession.objects.get(pk=session.pk, premium=premium)
+    enrolments = list(
+        PremiumEnrolment.objects.filter(premium=premium)
+        .select_related("person")
+        .order_by("enrolled_at", "pk")
+    )
+    present = set(present_person_ids)
+    if not present <= {enrolment.person_id for enrolment in enrolments}:
+        raise ValidationError(PREMIUM_NOT_ENROLLED)
+    marks = []
+    for enrolment in enrolments:
+        is_present = enrolment.person_id in present
+        marks.append(
+            _record(
+                actor=actor,
+                session=session,
+                enrolment=enrolment,
+                is_present=is_present,
+                source=AttendanceSource.MANUAL,
+            )
+        )
+        _audit(
+            actor,
+            "learning.premium.attendance",
+            premium,
+            session=session.pk,
+            person=enrolment.person_id,
+            present=is_present,
+        )
+    for enrolment in enrolments:
+        if enrolment.person_id in present:
+            premium_complete_if_done(premium=premium, person=enrolment.person, actor=actor, now=now)
+    return marks
+
+
 @dataclass
 class ImportReport:
     recorded: int = 0
@@ -408,7 +458,9 @@ def attendance_import(
         person = people.get(value)
         enrolment = enrolments.get(person.pk) if person else None
         if enrolment is None:
-            report.errors.append(str(ATTENDANCE_ROW_UNKNOWN % {"row": number, "value": value}))
+            report.errors.append(
+                str(ATTENDANCE_ROW_UNKNOWN % {"row": number, "value": spreadsheets.shown_key(value)})
+            )
             continue
         mark = (row[1] if len(row) > 1 else "").lower()
         if mark not in PRESENT_WORDS | ABSENT_WORDS:

@@ -26,6 +26,10 @@ from .. import policies
 from ..models import PUBLIC_COURSE_KINDS, Course, QualityCourseDeclaration, SelectionStatus
 
 QUALITY_NOT_YOURS = _("只能申报本基地开设的公需科目课程。")
+# The same words whether nobody has the number or its owner cannot be declared: they reveal neither.
+QUALITY_INSTRUCTOR_NOT_ELIGIBLE = _(
+    "该手机号码不能申报为授课教师。授课教师须为在平台实名注册的专业技术人员，请核对手机号码。"
+)
 QUALITY_DUPLICATE = _("该课程和授课教师本年度已申报。")
 QUALITY_RESULT_NOT_ALLOWED = _("只有市人力资源和社会保障局工作人员可以登记评选结果。")
 QUALITY_RESULT_RECORDED = _("该申报的评选结果已登记。")
@@ -51,6 +55,8 @@ def _audit(actor: User, action: str, declaration: QualityCourseDeclaration, **de
 def quality_declare(*, actor: User, course: Course, instructor: User, year: int) -> QualityCourseDeclaration:
     if not policies.can_manage_course(actor, course) or course.kind not in PUBLIC_COURSE_KINDS:
         raise PermissionDenied(QUALITY_NOT_YOURS)
+    if not policies.can_be_instructor(instructor):
+        raise ValidationError({"instructor": QUALITY_INSTRUCTOR_NOT_ELIGIBLE})
     hours_selectors.year_figures(year)
     try:
         with transaction.atomic():

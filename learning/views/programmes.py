@@ -31,8 +31,6 @@ from ..models import PUBLIC_COURSE_KINDS, CourseKind, ReviewStatus
 from ..services import digital, premium, quality
 from .common import acting_user, add_errors, flash_errors, selected_year
 
-QUALITY_INSTRUCTOR_NOT_FOUND = _("未找到该手机号码对应的用户，授课教师须先在平台实名注册。")
-
 
 def _errors_to_messages(request: HttpRequest, form: Any) -> None:
     for errors in form.errors.values():
@@ -191,7 +189,7 @@ def premium_session_remove(request: HttpRequest, pk: int, session_pk: int) -> Ht
 @login_required
 @require_POST
 def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    """Marks attendance for one session: checked learners present, the others absent; or imports a file."""
+    """Attendance for one session: the ticked learners (attendance_set marks the others absent), or a file."""
     course = _managed_premium(request, pk)
     session = get_object_or_404(course.live_sessions.all(), pk=session_pk)
     try:
@@ -205,17 +203,15 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
             if not report.errors:
                 messages.success(request, _("已导入 %(count)s 条出勤记录。") % {"count": report.recorded})
         else:
-            present = set(request.POST.getlist("present"))
-            for enrolment in selectors.premium_enrolments(course):
-                premium.attendance_record(
-                    actor=acting_user(request),
-                    session=session,
-                    person=enrolment.person,
-                    is_present=str(enrolment.person_id) in present,
-                )
+            present = {
+                int(value) for value in request.POST.getlist("present") if value.isascii() and value.isdigit()
+            }
+            premium.attendance_set(actor=acting_user(request), session=session, present_person_ids=present)
             messages.success(request, _("出勤已保存。"))
     except ValidationError as error:
         flash_errors(request, error)
+    except PermissionDenied as error:
+        raise Http404 from error
     return redirect("learning_premium", pk=course.pk)
 
 
@@ -247,9 +243,9 @@ def quality_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         form = QualityDeclareForm(request.POST, courses=own_courses)
         if form.is_valid():
-            instructor = selectors.person_by_mobile(form.cleaned_data["instructor"])
+            instructor = selectors.instructor_by_mobile(form.cleaned_data["instructor"])
             if instructor is None:
-                form.add_error("instructor", QUALITY_INSTRUCTOR_NOT_FOUND)
+                form.add_error("instructor", quality.QUALITY_INSTRUCTOR_NOT_ELIGIBLE)
             else:
                 try:
                     quality.quality_declare(

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +16,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts import services as account_services
-from accounts.models import Organisation, Role
+from accounts.demo import make_id_number
+from accounts.models import AuditEvent, Organisation, Role
 from accounts.policies import forget_roles
 from learning.demo import PREMIUM_TITLE
 from learning.models import (
@@ -28,6 +31,7 @@ from learning.models import (
     QualityCourseDeclaration,
 )
 from learning.services import catalogue, digital, quality, study
+from learning.services import premium as premium_services
 from tests.fixtures import World, client_for
 
 from .helpers import OPEN_DAY, YEAR, correct_answers, quick_course
@@ -133,6 +137,43 @@ def test_premium_pages_enrol_and_attendance(world: World, association_staff: Any
     assert LiveAttendance.objects.filter(enrolment__person=world.professional, is_present=True).count() == 2
 
 
+def test_attendance_page_saves_the_ticked_list_whole_or_not_at_all(
+    world: World, association_staff: Any
+) -> None:
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    first = demo.live_sessions.order_by("starts_at").first()
+    teacher, engineer = world.professional, world.pending_professional
+    for person in (teacher, engineer):
+        client_for(person).post(reverse("learning_premium_action", args=[demo.pk, "enrol"]))
+    organiser = client_for(association_staff)
+    url = reverse("learning_premium_attendance", args=[demo.pk, first.pk])
+
+    def marks() -> dict[int, bool]:
+        return dict(
+            LiveAttendance.objects.filter(session=first).values_list("enrolment__person_id", "is_present")
+        )
+
+    assert organiser.post(url, {"present": [str(teacher.pk)]}).status_code == 302
+    assert marks() == {teacher.pk: True, engineer.pk: False}
+    # Ticking the other learner, and the recording fails at that second learner: the first one's
+    # change (now absent) is not kept.
+    record = premium_services._record
+    calls: list[int] = []
+
+    def failing_second(**arguments: Any) -> Any:
+        calls.append(arguments["enrolment"].person_id)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return record(**arguments)
+
+    events = AuditEvent.objects.count()
+    with mock.patch.object(premium_services, "_record", failing_second), pytest.raises(RuntimeError):
+        organiser.post(url, {"present": [str(engineer.pk)]})
+    assert calls == [teacher.pk, engineer.pk]
+    assert marks() == {teacher.pk: True, engineer.pk: False}
+    assert AuditEvent.objects.count() == events
+
+
 def test_quality_result_page(world: World) -> None:
     declaration = quality.quality_declare(
         actor=world.provider_staff,
@@ -153,6 +194,54 @@ def test_quality_result_page(world: World) -> None:
     declaration.refresh_from_db()
     assert (declaration.status, declaration.credited_hours) == ("selected", Decimal("4.0"))
     assert QualityCourseDeclaration.objects.count() == 1
+
+
+def test_instructor_lookup_answers_alike_for_unregistered_and_undeclarable_numbers(world: World) -> None:
+    """Provider staff declaring a quality course cannot tell an unregistered mobile number from a
+    registered person who cannot be declared (a staff-only account, a deactivated professional): the
+    page is the same but for the number typed, and names nobody."""
+    deactivated = account_services.user_register(
+        registration=account_services.Registration(
+            mobile="13900000301",
+            password="Instructor-2026!",
+            real_name="离职的王老师",
+            id_number=make_id_number("370811", datetime.date(1980, 5, 6), 33),
+            unit=world.school,
+            title_series="中小学教师",
+            title_level="senior",
+            specialty="数学",
+            education="bachelor",
+        )
+    )
+    deactivated.is_active = False
+    deactivated.save(update_fields=["is_active"])
+    course = quick_course(world.provider)
+    client = client_for(world.provider_staff)
+    events = AuditEvent.objects.count()
+
+    def declare(mobile: str) -> str:
+        response = client.post(
+            reverse("learning_quality"), {"course": course.pk, "instructor": mobile, "year": YEAR}
+        )
+        assert response.status_code == 200
+        html = response.content.decode().replace(mobile, "<mobile>")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    unregistered = declare("13912345678")
+    assert str(quality.QUALITY_INSTRUCTOR_NOT_ELIGIBLE) in unregistered
+    for registered in (world.city_staff, deactivated):
+        page = declare(registered.mobile)
+        assert page == unregistered
+        assert registered.real_name not in page
+    assert not QualityCourseDeclaration.objects.exists()
+    assert AuditEvent.objects.count() == events
+    # By design any active registered professional may be declared, whichever unit they work at.
+    response = client.post(
+        reverse("learning_quality"),
+        {"course": course.pk, "instructor": world.pending_professional.mobile, "year": YEAR},
+    )
+    assert response.status_code == 302
+    assert QualityCourseDeclaration.objects.get().instructor == world.pending_professional
 
 
 def test_digital_pages_publish_apply_and_record(world: World) -> None:
@@ -285,3 +374,72 @@ def test_notice_edit_and_attachments_pages(world: World, settings: Any, tmp_path
     assert client_for(world.county_staff).post(remove).status_code == 404
     assert client.post(remove).status_code == 302
     assert not NoticeAttachment.objects.filter(notice=notice).exists()
+
+
+# --- Row errors never show a national ID number in full --------------------------------------------------
+
+
+def _messages_in(response: Any) -> list[str]:
+    """The messages a redirect leaves in the messages cookie, decoded (the cookie itself is compressed)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    morsel = response.cookies.get("messages")
+    if morsel is None or not morsel.value:
+        return []
+    return [str(message) for message in CookieStorage(HttpRequest())._decode(morsel.value) or []]
+
+
+def test_upload_row_errors_mask_id_numbers_on_the_page_and_in_the_messages_cookie(
+    world: World, association_staff: Any
+) -> None:
+    unknown = make_id_number("370811", datetime.date(1990, 1, 2), 17)  # registered by nobody
+    registered = make_id_number("370811", datetime.date(1993, 2, 14), 82)  # 陈静's, who did not apply
+    mistyped = unknown[:17] + ("0" if unknown[17] != "0" else "1")  # a wrong check digit
+    cohort = digital.cohort_create(
+        actor=world.city_staff,
+        year=YEAR,
+        title="大数据工程技术人员培训班",
+        direction="大数据",
+        organiser=world.provider,
+        hours=Decimal(80),
+        days=8,
+        registration_opens=datetime.date(2024, 6, 1),
+        registration_closes=datetime.date(2024, 6, 30),
+        eligible_categories=["graduate"],
+    )
+    digital.cohort_publish(actor=world.city_staff, cohort=cohort)
+    digital.digital_apply(
+        actor=world.professional, cohort=cohort, category="graduate", today=datetime.date(2024, 6, 5)
+    )
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    numbers = (unknown, registered, mistyped)
+    for client, url, mark, row_message in (
+        (
+            client_for(world.provider_staff),
+            reverse("learning_digital_action", args=[cohort.pk, "import"]),
+            "合格",
+            "第%(row)s行：未找到该人员或其未报名本期培训（%(value)s）。",
+        ),
+        (
+            client_for(association_staff),
+            reverse("learning_premium_attendance", args=[demo.pk, demo.live_sessions.first().pk]),
+            "是",
+            "第%(row)s行：未找到该人员或其未报名本课程（%(value)s）。",
+        ),
+    ):
+        rows = [["身份证号码", "结果"], *([number, mark] for number in numbers)]
+        response = client.post(url, {"file": xlsx_upload(rows)})
+        assert response.status_code == 302
+        expected = [
+            row_message % {"row": row, "value": f"{number[:6]}********{number[14:]}"}
+            for row, number in enumerate(numbers, start=2)
+        ]
+        assert _messages_in(response) == expected
+        page = client.get(response["Location"]).content.decode()
+        assert all(message in page for message in expected)
+        for number in numbers:
+            assert number not in page
+            assert all(number not in morsel.value for morsel in response.cookies.values())
+    assert DigitalApplication.objects.get(cohort=cohort).result == "pending"
+    assert not LiveAttendance.objects.filter(enrolment__premium=demo).exists()

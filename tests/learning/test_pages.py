@@ -7,10 +7,12 @@ import datetime
 import json
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from learning import selectors
 from learning.demo import PREMIUM_TITLE
 from learning.models import (
     Course,
@@ -19,12 +21,13 @@ from learning.models import (
     LessonProgress,
     Notice,
     PremiumCourse,
+    StudyFlag,
     StudySession,
 )
 from learning.services import study
 from tests.fixtures import World, client_for
 
-from .helpers import YEAR, quick_course
+from .helpers import YEAR, at, quick_course
 
 
 def other_provider_course(world: World) -> Course:
@@ -252,3 +255,67 @@ def test_api_catalogue_and_quiz(world: World) -> None:
     assert client.get(reverse("api_learning_premium")).status_code == 200
     assert client.get(reverse("api_learning_cohorts")).json()["count"] == 1
     assert client_for(None).get(reverse("api_learning_notices")).status_code == 200
+
+
+# --- Study flags name learners: each reader sees only those in their reach --------------------------------
+
+YANZHOU_LEARNER = "兖州区李护士"
+
+
+@pytest.fixture
+def two_county_flags(world: World) -> Course:
+    """A position-jump flag on 职业学院's quick course for 张敏 (任城区) and for a 兖州区 nurse."""
+    from accounts import services as account_services
+    from accounts.demo import make_id_number
+
+    nurse = account_services.user_register(
+        registration=account_services.Registration(
+            mobile="13900000201",
+            password="Flags-Study-2026!",
+            real_name=YANZHOU_LEARNER,
+            id_number=make_id_number("370812", datetime.date(1991, 3, 9), 27),
+            unit=world.yanzhou_hospital,
+            title_series="卫生技术",
+            title_level="intermediate",
+            specialty="护理",
+            education="bachelor",
+        )
+    )
+    course = quick_course(world.provider)
+    for learner in (world.professional, nurse):
+        study.provider_choose(actor=learner, year=YEAR, provider=world.provider)
+        study.course_enrol(actor=learner, course=course)
+        token = study.study_open(actor=learner, lesson=course.lessons.get(), now=at(0)).token
+        study.study_heartbeat(actor=learner, token=token, position_seconds=9, now=at(3))  # a 6 s jump
+    assert StudyFlag.objects.filter(course=course).count() == 2
+    return course
+
+
+# Who reads the flags list and the course's management page, and whose flags each shows.
+RENCHENG, YANZHOU = "张敏", YANZHOU_LEARNER
+FLAG_READERS = [
+    # (reader, flags list status, course page status, learners named)
+    ("professional", 404, 404, set()),
+    ("unit_admin", 404, 404, set()),
+    ("department_reviewer", 200, 404, set()),  # the department's own courses only: none flagged
+    ("county_staff", 200, 200, {RENCHENG}),  # 任城区
+    ("other_county_staff", 200, 200, {YANZHOU}),  # 兖州区
+    ("city_staff", 200, 200, {RENCHENG, YANZHOU}),
+    ("provider_staff", 200, 200, {RENCHENG, YANZHOU}),  # the course is theirs, whoever studied it
+    ("platform_admin", 200, 200, {RENCHENG, YANZHOU}),
+]
+
+
+@pytest.mark.parametrize(("reader", "list_status", "course_status", "named"), FLAG_READERS)
+def test_study_flags_show_only_learners_in_the_readers_reach(
+    world: World, two_county_flags: Course, reader: str, list_status: int, course_status: int, named: set[str]
+) -> None:
+    client = client_for(getattr(world, reader))
+    listing = client.get(reverse("learning_manage_flags"))
+    course_page = client.get(reverse("learning_manage_course", args=[two_county_flags.pk]))
+    assert (listing.status_code, course_page.status_code) == (list_status, course_status)
+    for response in (listing, course_page):
+        if response.status_code == 200:
+            html = response.content.decode()
+            assert {name for name in (RENCHENG, YANZHOU) if name in html} == named
+    assert selectors.flags_visible_to(getattr(world, reader)).count() == len(named)

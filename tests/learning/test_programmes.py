@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +25,10 @@ from learning.models import (
     CohortStatus,
     DigitalApplication,
     DigitalCohort,
+    LiveAttendance,
     Notice,
     PremiumCourse,
+    QualityCourseDeclaration,
     ReviewStatus,
     SelectionStatus,
     TechnicalLevel,
@@ -194,6 +197,64 @@ def test_attendance_import_refuses_unknown_people_and_non_xlsx(world: World, ass
         premium.attendance_import(actor=world.provider_staff, session=session, upload=xlsx([["x"], ["y"]]))
 
 
+def test_attendance_list_marks_every_learner_in_one_transaction(world: World, association_staff) -> None:  # type: ignore[no-untyped-def]
+    demo = PremiumCourse.objects.get(title=PREMIUM_TITLE)
+    session = demo.live_sessions.order_by("starts_at").first()
+    teacher, engineer = world.professional, world.pending_professional
+    for person in (teacher, engineer):
+        premium.premium_enrol(actor=person, premium=demo)
+
+    def marks() -> list[dict[str, object]]:
+        return list(
+            LiveAttendance.objects.filter(session=session)
+            .order_by("enrolment__person_id")
+            .values("enrolment__person_id", "is_present", "source", "recorded_by_id", "recorded_at")
+        )
+
+    def audited() -> list[tuple[object, ...]]:
+        return [
+            (event.actor_id, event.actor_role, event.actor_organisation_id, event.detail)
+            for event in AuditEvent.objects.filter(action="learning.premium.attendance").order_by("pk")
+        ]
+
+    premium.attendance_set(actor=association_staff, session=session, present_person_ids={teacher.pk})
+    assert [(mark["enrolment__person_id"], mark["is_present"], mark["source"]) for mark in marks()] == [
+        (teacher.pk, True, "manual"),
+        (engineer.pk, False, "manual"),
+    ]
+    staff = (association_staff.pk, "provider_staff", association().pk)
+    assert sorted(audited(), key=lambda event: event[3]["person"]) == [
+        (*staff, {"session": session.pk, "person": teacher.pk, "present": True}),
+        (*staff, {"session": session.pk, "person": engineer.pk, "present": False}),
+    ]
+
+    # The second learner's mark fails: the first one's is not kept either, nor any audit record.
+    before = (marks(), audited(), AuditEvent.objects.count())
+    record = premium._record
+    calls: list[int] = []
+
+    def failing_second(**arguments):  # type: ignore[no-untyped-def]
+        calls.append(arguments["enrolment"].person_id)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return record(**arguments)
+
+    with mock.patch.object(premium, "_record", failing_second), pytest.raises(RuntimeError):
+        premium.attendance_set(actor=association_staff, session=session, present_person_ids={engineer.pk})
+    assert calls == [teacher.pk, engineer.pk]
+    assert (marks(), audited(), AuditEvent.objects.count()) == before
+
+    # Someone not enrolled, or another provider's staff: refused, nothing changed.
+    with pytest.raises(ValidationError) as error:
+        premium.attendance_set(
+            actor=association_staff, session=session, present_person_ids={engineer.pk, world.city_staff.pk}
+        )
+    assert error.value.messages == [str(premium.PREMIUM_NOT_ENROLLED)]
+    with pytest.raises(PermissionDenied):
+        premium.attendance_set(actor=world.provider_staff, session=session, present_person_ids=set())
+    assert (marks(), audited(), AuditEvent.objects.count()) == before
+
+
 # --- Quality online public courses -------------------------------------------------------------------------
 
 
@@ -240,6 +301,17 @@ def test_not_selected_credits_nothing_and_other_providers_cannot_declare(world: 
     )
     quality.quality_record_result(actor=world.city_staff, declaration=declaration, is_selected=False)
     assert not LedgerEntry.objects.filter(person=world.professional).exists()
+
+
+def test_only_an_active_professional_can_be_declared_instructor(world: World) -> None:
+    for person in (world.city_staff, world.provider_staff):  # staff-only accounts
+        with pytest.raises(ValidationError) as error:
+            quality.quality_declare(
+                actor=world.provider_staff, course=quick_course(world.provider), instructor=person, year=YEAR
+            )
+        assert error.value.message_dict == {"instructor": [str(quality.QUALITY_INSTRUCTOR_NOT_ELIGIBLE)]}
+    assert not QualityCourseDeclaration.objects.exists()
+    assert not AuditEvent.objects.filter(action="learning.quality.declare").exists()
 
 
 # --- Digital Technology Engineer ------------------------------------------------------------------------
