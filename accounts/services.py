@@ -54,6 +54,22 @@ ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _capacity(
+    actor: User | None, *, organisation: Organisation | None = None, roles: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The role (and its organisation) in which the actor acts, as `audit_record` takes it: the
+    closest assignment through which they govern `organisation` with one of `roles`, else their
+    platform-admin role (a superuser without that role is recorded as a platform admin all the same)."""
+    if actor is None:
+        return {}
+    assignment = policies.governing_assignment(actor, organisation, roles) if roles else None
+    if assignment is None and policies.is_platform_admin(actor):
+        assignment = policies.primary_assignment(actor, (Role.PLATFORM_ADMIN,))
+        if assignment is None:
+            return {"role": Role.PLATFORM_ADMIN}
+    return {"assignment": assignment} if assignment is not None else {}
+
+
 # --- Organisations -------------------------------------------------------------------------------
 
 
@@ -230,6 +246,9 @@ def profile_update(*, actor: User, mobile: str, **changes: str) -> User:
             action="user.profile_update",
             target=user,
             organisation=user.unit,
+            # People edit their own profile in their own capacity: a professional as one, staff in
+            # their (first) staff role.
+            assignment=policies.primary_assignment(actor, (Role.PROFESSIONAL, *policies.STAFF_ROLES)),
             detail={"fields": changed},
         )
     return user
@@ -446,7 +465,10 @@ def role_grant(
             actor=actor,
             action="role.grant",
             target=assignment,
-            organisation=organisation,
+            # A role held without an organisation (professional, platform admin) belongs where the
+            # person works, so that bureau's audit export shows it.
+            organisation=organisation or user.unit,
+            **_capacity(actor),
             detail={"user": user.pk, "role": role},
         )
     policies.forget_roles(user)
@@ -457,7 +479,11 @@ def role_grant(
 def role_revoke(*, actor: User, assignment_id: int) -> RoleAssignment:
     if not policies.is_platform_admin(actor):
         raise PermissionDenied
-    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment_id)
+    assignment = (
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("user__unit", "organisation")
+        .get(pk=assignment_id)
+    )
     if assignment.is_active:
         assignment.is_active = False
         assignment.revoked_at = timezone.now()
@@ -466,7 +492,8 @@ def role_revoke(*, actor: User, assignment_id: int) -> RoleAssignment:
             actor=actor,
             action="role.revoke",
             target=assignment,
-            organisation=assignment.organisation,
+            organisation=assignment.organisation or assignment.user.unit,
+            **_capacity(actor),
             detail={"user": assignment.user_id, "role": assignment.role},
         )
     return assignment
