@@ -6,6 +6,8 @@ is a single indexed prefix match: jurisdiction checks stay cheap at 500,000 peop
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -34,6 +36,11 @@ class UnitType(models.TextChoices):
     HOSPITAL = "hospital", _("医疗卫生机构")
     SCHOOL = "school", _("中小学校")
     OTHER = "other", _("其他")
+
+
+# A placed organisation's path: the ids from the root down, each followed by a slash ("/12/40/311/").
+# Anything else (an empty path above all) would be a prefix of paths it does not lead to.
+PATH_PATTERN = re.compile(r"/(?:[0-9]+/)+")
 
 
 class Organisation(models.Model):
@@ -85,6 +92,11 @@ class Organisation(models.Model):
     @property
     def is_bureau(self) -> bool:
         return self.kind in BUREAU_KINDS
+
+    @property
+    def is_placed(self) -> bool:
+        """Whether the organisation has its path in the tree (organisation_create gives it one)."""
+        return PATH_PATTERN.fullmatch(self.path) is not None
 
     @property
     def supervising_department(self) -> Organisation | None:

@@ -2,7 +2,8 @@
 
 Every page and API asks here (or in selectors built on this) instead of checking roles itself.
 Jurisdiction is an organisation subtree: a role held at an organisation governs every organisation
-whose materialised path starts with that organisation's path.
+whose materialised path starts with that organisation's path. A role held at an organisation without
+a well-formed path governs nothing: the empty path is a prefix of every path.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def governed_paths(user: User | AnonymousUser, roles: tuple[str, ...] = GOVERNIN
     return [
         assignment.organisation.path
         for assignment in active_roles(user)
-        if assignment.role in roles and assignment.organisation is not None
+        if assignment.role in roles
+        and assignment.organisation is not None
+        and assignment.organisation.is_placed
     ]
 
 
@@ -79,13 +82,14 @@ def governing_assignment(
     user: User | AnonymousUser, organisation: Organisation | None, roles: tuple[str, ...] = GOVERNING_ROLES
 ) -> RoleAssignment | None:
     """The assignment through which the user governs the organisation, the closest one if several."""
-    if organisation is None:
+    if organisation is None or not organisation.is_placed:
         return None
     matches = [
         assignment
         for assignment in active_roles(user)
         if assignment.role in roles
         and assignment.organisation is not None
+        and assignment.organisation.is_placed
         and organisation.path.startswith(assignment.organisation.path)
     ]
     if not matches:

@@ -41,6 +41,7 @@ CHANGE_NOT_A_PROFESSIONAL = gettext_lazy("只有专业技术人员可以申请�
 CHANGE_ALREADY_PENDING = gettext_lazy("您已有一项待确认的单位申请，请等待处理或先撤回。")
 NOTHING_TO_CANCEL = gettext_lazy("没有可撤回的单位申请。")
 PARENT_KIND_INVALID = gettext_lazy("该类型的机构不能设在所选上级机构之下。")
+PARENT_NOT_PLACED = gettext_lazy("所选上级机构在机构树中的位置有误，请联系技术支持修复后再添加下级机构。")
 ROLE_ORGANISATION_INVALID = gettext_lazy("该角色必须授予在对应类型的机构上。")
 
 # Which kinds of organisation may sit directly under which.
@@ -54,7 +55,42 @@ ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _capacity(
+    actor: User | None, *, organisation: Organisation | None = None, roles: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The role (and its organisation) in which the actor acts, as `audit_record` takes it: the
+    closest assignment through which they govern `organisation` with one of `roles`, else their
+    platform-admin role (a superuser without that role is recorded as a platform admin all the same)."""
+    if actor is None:
+        return {}
+    assignment = policies.governing_assignment(actor, organisation, roles) if roles else None
+    if assignment is None and policies.is_platform_admin(actor):
+        assignment = policies.primary_assignment(actor, (Role.PLATFORM_ADMIN,))
+        if assignment is None:
+            return {"role": Role.PLATFORM_ADMIN}
+    return {"assignment": assignment} if assignment is not None else {}
+
+
 # --- Organisations -------------------------------------------------------------------------------
+
+
+def organisation_placement_check(*, kind: str, parent: Organisation | None) -> None:
+    """Raises ValidationError unless an organisation of `kind` may sit directly under `parent`, and
+    `parent` has its own path in the tree (the new organisation's path extends it)."""
+    allowed = ALLOWED_PARENT_KINDS[kind]
+    if (parent is None and allowed) or (parent is not None and parent.kind not in allowed):
+        raise ValidationError({"parent": PARENT_KIND_INVALID})
+    if parent is not None and not parent.is_placed:
+        raise ValidationError({"parent": PARENT_NOT_PLACED})
+
+
+def _check_organisation_actor(actor: User | None, within: Organisation | None) -> None:
+    """Bureau staff create and edit organisations in their jurisdiction, a platform admin anywhere
+    (and alone at the root). `actor` is None only for data loading commands."""
+    if actor is None:
+        return
+    if not (policies.is_platform_admin(actor) or policies.governs(actor, within, policies.BUREAU_ROLES)):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -68,18 +104,14 @@ def organisation_create(
     credit_code: str = "",
     unit_type: str = "",
     is_public_subject_provider: bool = False,
+    address: str = "",
     sort_order: int = 0,
 ) -> Organisation:
-    """Places a new organisation in the tree. `actor` is None only for data loading commands."""
-    allowed = ALLOWED_PARENT_KINDS[kind]
-    if (parent is None and allowed) or (parent is not None and parent.kind not in allowed):
-        raise ValidationError({"parent": PARENT_KIND_INVALID})
-    if (
-        actor is not None
-        and parent is not None
-        and not policies.governs(actor, parent, policies.BUREAU_ROLES)
-    ):
-        raise PermissionDenied
+    """Places a new organisation in the tree. Its path is its parent's path (or "/") followed by its
+    own id, so it is never empty: an empty path would be a prefix of every path, and whoever held a
+    role there would govern the whole city."""
+    organisation_placement_check(kind=kind, parent=parent)
+    _check_organisation_actor(actor, parent)
     if credit_code:
         credit_code = identity.clean_credit_code(credit_code)
     organisation = Organisation(
@@ -90,6 +122,7 @@ def organisation_create(
         credit_code=credit_code,
         unit_type=unit_type,
         is_public_subject_provider=is_public_subject_provider,
+        address=address,
         sort_order=sort_order,
     )
     organisation.full_clean(exclude=["path", "bureau"])
@@ -101,7 +134,62 @@ def organisation_create(
     else:
         organisation.bureau = parent.bureau if parent else None
     organisation.save(update_fields=["path", "depth", "bureau"])
-    audit_record(actor=actor, action="organisation.create", target=organisation, organisation=organisation)
+    audit_record(
+        actor=actor,
+        action="organisation.create",
+        target=organisation,
+        organisation=organisation,
+        **_capacity(actor, organisation=parent, roles=policies.BUREAU_ROLES),
+    )
+    return organisation
+
+
+# What an organisation's edit may change. Its kind and its parent stay: moving an organisation would
+# change the path of everything under it, and with it who governs whom.
+ORGANISATION_EDITABLE_FIELDS = (
+    "name",
+    "phone",
+    "credit_code",
+    "unit_type",
+    "is_public_subject_provider",
+    "address",
+    "is_active",
+    "sort_order",
+)
+
+
+@transaction.atomic
+def organisation_update(*, actor: User, organisation_id: int, **changes: Any) -> Organisation:
+    """Edits an organisation's own details (ORGANISATION_EDITABLE_FIELDS); only real changes are
+    saved and go on record."""
+    unknown = sorted(set(changes) - set(ORGANISATION_EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(f"organisation_update() cannot change {', '.join(unknown)}")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    _check_organisation_actor(actor, organisation)
+    if changes.get("credit_code"):
+        changes["credit_code"] = identity.clean_credit_code(changes["credit_code"])
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+    changed = [
+        field
+        for field in ORGANISATION_EDITABLE_FIELDS
+        if field in changes and getattr(organisation, field) != changes[field]
+    ]
+    if not changed:
+        return organisation
+    for field in changed:
+        setattr(organisation, field, changes[field])
+    organisation.full_clean(exclude=["path", "bureau"])
+    organisation.save(update_fields=changed)
+    audit_record(
+        actor=actor,
+        action="organisation.update",
+        target=organisation,
+        organisation=organisation,
+        **_capacity(actor, organisation=organisation, roles=policies.BUREAU_ROLES),
+        detail={"fields": changed},
+    )
     return organisation
 
 
@@ -230,6 +318,9 @@ def profile_update(*, actor: User, mobile: str, **changes: str) -> User:
             action="user.profile_update",
             target=user,
             organisation=user.unit,
+            # People edit their own profile in their own capacity: a professional as one, staff in
+            # their (first) staff role.
+            assignment=policies.primary_assignment(actor, (Role.PROFESSIONAL, *policies.STAFF_ROLES)),
             detail={"fields": changed},
         )
     return user
@@ -426,6 +517,15 @@ def employer_change_cancel(*, actor: User) -> Membership:
 # --- Roles ---------------------------------------------------------------------------------------
 
 
+def role_organisation_check(*, role: str, organisation: Organisation | None) -> None:
+    """Raises ValidationError unless `role` is held at an organisation of its kind (or at none)."""
+    kinds = ROLE_ORGANISATION_KINDS[role]
+    if (kinds is None) != (organisation is None) or (
+        organisation is not None and kinds and organisation.kind not in kinds
+    ):
+        raise ValidationError({"organisation": ROLE_ORGANISATION_INVALID})
+
+
 @transaction.atomic
 def role_grant(
     *, actor: User | None, user: User, role: str, organisation: Organisation | None = None
@@ -433,11 +533,7 @@ def role_grant(
     """`actor` is None only for data loading commands; otherwise a platform admin grants roles."""
     if actor is not None and not policies.is_platform_admin(actor):
         raise PermissionDenied
-    kinds = ROLE_ORGANISATION_KINDS[role]
-    if (kinds is None) != (organisation is None) or (
-        organisation is not None and kinds and organisation.kind not in kinds
-    ):
-        raise ValidationError({"organisation": ROLE_ORGANISATION_INVALID})
+    role_organisation_check(role=role, organisation=organisation)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, organisation=organisation, is_active=True, defaults={"granted_by": actor}
     )
@@ -446,7 +542,10 @@ def role_grant(
             actor=actor,
             action="role.grant",
             target=assignment,
-            organisation=organisation,
+            # A role held without an organisation (professional, platform admin) belongs where the
+            # person works, so that bureau's audit export shows it.
+            organisation=organisation or user.unit,
+            **_capacity(actor),
             detail={"user": user.pk, "role": role},
         )
     policies.forget_roles(user)
@@ -457,7 +556,11 @@ def role_grant(
 def role_revoke(*, actor: User, assignment_id: int) -> RoleAssignment:
     if not policies.is_platform_admin(actor):
         raise PermissionDenied
-    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment_id)
+    assignment = (
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("user__unit", "organisation")
+        .get(pk=assignment_id)
+    )
     if assignment.is_active:
         assignment.is_active = False
         assignment.revoked_at = timezone.now()
@@ -466,10 +569,31 @@ def role_revoke(*, actor: User, assignment_id: int) -> RoleAssignment:
             actor=actor,
             action="role.revoke",
             target=assignment,
-            organisation=assignment.organisation,
+            organisation=assignment.organisation or assignment.user.unit,
+            **_capacity(actor),
             detail={"user": assignment.user_id, "role": assignment.role},
         )
     return assignment
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user_id: int, is_active: bool) -> User:
+    """A platform admin disables an account (its sessions and API tokens stop working at the next
+    request: both read the account each time) or enables it again."""
+    if not policies.is_platform_admin(actor):
+        raise PermissionDenied
+    user = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=user_id)
+    if user.is_active != is_active:
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.enable" if is_active else "user.disable",
+            target=user,
+            organisation=user.unit,
+            **_capacity(actor),
+        )
+    return user
 
 
 @transaction.atomic

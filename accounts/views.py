@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from learning.selectors import notices_for, notices_published
@@ -18,6 +21,8 @@ from . import policies, selectors, services
 from .forms import EmployerChangeForm, MembershipRejectForm, ProfileForm
 from .models import Membership, MembershipStatus, OrganisationKind, Role
 from .request_context import signed_in_user
+
+DATE_INVALID = gettext_lazy("“%(value)s”不是有效日期，请按 2024-05-10 的格式填写；查询未使用该日期。")
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -313,6 +318,17 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _date_or_message(request: HttpRequest, text: str) -> datetime.date | None:
+    """A date typed as YYYY-MM-DD; anything else is left out of the query, with a message saying so."""
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        messages.error(request, DATE_INVALID % {"value": text[:20]})
+        return None
+
+
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -322,14 +338,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise Http404
     events = selectors.audit_events_visible_to(request.user)
     action = request.GET.get("action", "").strip()
-    date_from, date_to = request.GET.get("from", ""), request.GET.get("to", "")
+    date_from, date_to = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
+    first_day, last_day = _date_or_message(request, date_from), _date_or_message(request, date_to)
+    dates_readable = (first_day is not None or not date_from) and (last_day is not None or not date_to)
     if action:
         events = events.filter(action__startswith=action)
-    if date_from:
-        events = events.filter(occurred_at__date__gte=date_from)
-    if date_to:
-        events = events.filter(occurred_at__date__lte=date_to)
-    if request.GET.get("format") == "xlsx":
+    if first_day is not None:
+        events = events.filter(occurred_at__date__gte=first_day)
+    if last_day is not None:
+        events = events.filter(occurred_at__date__lte=last_day)
+    # An export with a date that could not be read would hold more than was asked for: show the page.
+    if request.GET.get("format") == "xlsx" and dates_readable:
         content = services.audit_export(actor=signed_in_user(request), events=events)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -228,6 +228,23 @@ AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "accounts.request_context.axes_client_ip"
 AXES_VERBOSE = False
+# axes keeps the GET and POST data of every failed attempt (shown in the admin) and names the client in
+# its log lines; these fields are masked there. The login field holds an ID number or a mobile number
+# (allauth's form and the token API post "login", the admin's form "username"); the rest are passwords
+# and one-time codes. "username" and "ip_address" are axes' own defaults, which this list replaces.
+AXES_SENSITIVE_PARAMETERS = [
+    "login",
+    "username",
+    "mobile",
+    "id_number",
+    "password",
+    "oldpassword",
+    "password1",
+    "password2",
+    "otp",
+    "code",
+    "ip_address",
+]
 
 # Staff (unit admin and above) need a TOTP second factor and a password younger than 90 days. The
 # one-command demo leaves the second factor off so newcomers can click through; production and the

@@ -1,7 +1,9 @@
-"""Read-mostly admin for platform administrators. Changes users can make go through the pages and
-services (with their audit records); rich text is sanitised there, so it is read-only here."""
+"""Read-only admin for platform administrators. Everything here changes through the pages and
+services (the rules, the audit record); rich text is sanitised there. The admin lists and shows."""
 
 from django.contrib import admin
+
+from accounts.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Course,
@@ -18,29 +20,25 @@ from .models import (
 )
 
 
-class NoticeAttachmentInline(admin.TabularInline):
+class NoticeAttachmentInline(ReadOnlyInline):
     model = NoticeAttachment
-    extra = 0
-    readonly_fields = ("original_name", "content_type", "size", "uploaded_at")
     fields = ("original_name", "content_type", "size", "uploaded_at")
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["title", "region", "published_at", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["title"]
-    readonly_fields = ["body_html"]
     inlines = [NoticeAttachmentInline]
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(ReadOnlyInline):
     model = Lesson
-    extra = 0
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ReadOnlyAdmin):
     list_display = ["title", "provider", "year", "kind", "hours", "status"]
     list_filter = ["year", "kind", "status"]
     search_fields = ["title", "provider__name"]
@@ -48,25 +46,43 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ReadOnlyAdmin):
     list_display = ["person", "course", "enrolled_at", "completed_at", "credited_hours"]
-    readonly_fields = ["person", "course", "enrolled_at", "quiz_passed_at", "completed_at", "credited_hours"]
     search_fields = ["course__title"]
 
 
 @admin.register(ProviderChoice)
-class ProviderChoiceAdmin(admin.ModelAdmin):
+class ProviderChoiceAdmin(ReadOnlyAdmin):
     list_display = ["person", "year", "provider", "chosen_at", "locked_at"]
     list_filter = ["year", "provider"]
 
 
 @admin.register(StudyFlag)
-class StudyFlagAdmin(admin.ModelAdmin):
+class StudyFlagAdmin(ReadOnlyAdmin):
     list_display = ["person", "course", "lesson", "kind", "occurrences", "last_at"]
     list_filter = ["kind"]
 
 
-admin.site.register(PremiumCourse)
-admin.site.register(QualityCourseDeclaration)
-admin.site.register(DigitalCohort)
-admin.site.register(DigitalApplication)
+@admin.register(PremiumCourse)
+class PremiumCourseAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organiser", "year", "status"]
+    list_filter = ["year", "status"]
+    search_fields = ["title"]
+
+
+@admin.register(QualityCourseDeclaration)
+class QualityCourseDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["course", "instructor", "year", "status", "credited_hours"]
+    list_filter = ["year", "status"]
+
+
+@admin.register(DigitalCohort)
+class DigitalCohortAdmin(ReadOnlyAdmin):
+    list_display = ["title", "year", "status"]
+    list_filter = ["year", "status"]
+
+
+@admin.register(DigitalApplication)
+class DigitalApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["person", "cohort", "category", "result", "certificate_number"]
+    list_filter = ["result"]

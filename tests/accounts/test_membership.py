@@ -170,6 +170,19 @@ def test_profile_update_and_page(world: World) -> None:
     assert taken.context["form"].errors["mobile"] == ["该手机号码已被其他账号使用。"]
 
 
+def test_profile_updates_are_recorded_in_the_editors_own_capacity(world: World) -> None:
+    services.profile_update(actor=world.professional, mobile=world.professional.mobile, specialty="物理")
+    services.profile_update(actor=world.unit_admin, mobile=world.unit_admin.mobile, email="admin@example.cn")
+    events = {
+        event.actor: (event.actor_role, event.actor_organisation, event.organisation_path, event.detail)
+        for event in AuditEvent.objects.filter(action="user.profile_update")
+    }
+    assert events == {
+        world.professional: ("professional", None, world.school.path, {"fields": ["specialty"]}),
+        world.unit_admin: ("unit_admin", world.school, "", {"fields": ["email"]}),
+    }
+
+
 def test_notifications_are_stored_in_the_platform_language_whatever_the_actor_reads(world: World) -> None:
     membership = pending_of(world.pending_professional)
     client = client_for(world.other_unit_admin)

@@ -9,7 +9,7 @@ import io
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.cached_db import SessionStore
@@ -89,6 +89,49 @@ def test_api_token_endpoint_is_locked_too(world: World) -> None:
     )
     assert response.status_code == 429
     assert "登录失败次数过多" in response.json()["detail"]
+
+
+def text_values(row: object) -> list[str]:
+    """Every text column of a row, as stored."""
+    values = (field.value_from_object(row) for field in row._meta.concrete_fields)  # type: ignore[attr-defined]
+    return [value for value in values if isinstance(value, str)]
+
+
+@override_settings(AXES_ENABLE_ACCESS_FAILURE_LOG=True)
+def test_failed_logins_leave_no_clear_id_number_in_the_attempt_tables_or_their_admin(world: World) -> None:
+    """axes keeps the posted form (GET and POST data) of each failed attempt and shows it in the admin:
+    the login field there must be masked like the password, not only the counting key."""
+    id_number = identity.decrypt_id_number(world.professional.id_number_encrypted)
+    birth_digits = id_number[6:14]  # the part the masked form hides
+    assert attempt_login(Client(), id_number, WRONG, ip="10.0.0.7").status_code == 200
+    api = Client().post(
+        "/api/auth/token/", {"login": id_number, "password": WRONG, "otp": "123456"}, REMOTE_ADDR="10.0.0.8"
+    )
+    assert api.status_code == 403
+    assert attempt_login(Client(), id_number, DEMO_PASSWORD, ip="10.0.0.9").status_code == 302
+
+    attempts = {attempt.path_info: attempt for attempt in AccessAttempt.objects.all()}
+    assert set(attempts) == {"/accounts/login/", "/api/auth/token/"}
+    masked = "********************"
+    assert attempts["/accounts/login/"].post_data.splitlines() == [f"login={masked}", f"password={masked}"]
+    assert attempts["/api/auth/token/"].post_data.splitlines() == [
+        f"login={masked}",
+        f"password={masked}",
+        f"otp={masked}",
+    ]
+    assert AccessFailureLog.objects.count() == 2
+    assert AccessLog.objects.count() == 1
+    rows = [*AccessAttempt.objects.all(), *AccessFailureLog.objects.all(), *AccessLog.objects.all()]
+    for value in (text for row in rows for text in text_values(row)):
+        assert id_number.lower() not in value.lower() and birth_digits not in value
+
+    admin = client_for(world.platform_admin)
+    pages = ["/admin/axes/accessattempt/", "/admin/axes/accessfailurelog/", "/admin/axes/accesslog/"]
+    pages += [f"/admin/axes/accessattempt/{attempt.pk}/change/" for attempt in attempts.values()]
+    for url in pages:
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert id_number not in response.content.decode(), url
 
 
 @override_settings(ACCOUNT_RATE_LIMITS={"signup": "2/m/ip", "login": "30/m/ip", "login_failed": False})
