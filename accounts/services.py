@@ -612,16 +612,19 @@ def audit_export(*, actor: User, events: Any) -> bytes:
 
     from jinan_ce.spreadsheets import xlsx_bytes
 
+    from . import audit_labels
+
     rows = (
         (
             tz.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
             event.actor.real_name if event.actor else "",
-            event.actor_role,
+            audit_labels.role_label(event.actor_role),
             event.actor_organisation.name if event.actor_organisation else "",
             event.action,
-            event.object_type,
+            audit_labels.action_label(event.action),
+            audit_labels.object_label(event.object_type),
             event.object_id,
-            event.result,
+            audit_labels.result_label(event.result),
             event.reason,
             event.ip_address or "",
         )
@@ -629,7 +632,19 @@ def audit_export(*, actor: User, events: Any) -> bytes:
     )
     content = xlsx_bytes(
         "审计日志",
-        ["时间", "操作人", "角色", "所在机构", "操作", "对象类型", "对象编号", "结果", "理由", "IP地址"],
+        [
+            "时间",
+            "操作人",
+            "角色",
+            "所在机构",
+            "操作",
+            "操作说明",
+            "对象类型",
+            "对象编号",
+            "结果",
+            "理由",
+            "IP地址",
+        ],
         rows,
     )
     assignment = policies.primary_assignment(actor, (*policies.BUREAU_ROLES, Role.PLATFORM_ADMIN))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
+from openpyxl import load_workbook
 
 from accounts import audit_labels, services
 from filings.models import ImportStatus
@@ -42,25 +44,34 @@ def recorded_action_codes() -> set[str]:
                     values = list(node.args) + [kw.value for kw in node.keywords if kw.arg == "action"]
                 else:
                     continue
-                codes |= {
-                    value.value
+                codes |= {  # literals anywhere in the argument: "a.b" if x else "a.c" gives both
+                    part.value
                     for value in values
-                    if isinstance(value, ast.Constant)
-                    and isinstance(value.value, str)
-                    and CODE.match(value.value)
+                    for part in ast.walk(value)
+                    if isinstance(part, ast.Constant)
+                    and isinstance(part.value, str)
+                    and CODE.match(part.value)
                 }
     codes |= {f"hours.review.{decision}" for decision in ReviewDecision.values}
     codes |= {
         f"filings.filing.{getattr(FilingAction, name)}" for name in vars(FilingAction) if name.isupper()
     }
-    codes |= {f"filings.roster_import.{status}" for status in (ImportStatus.FINISHED, ImportStatus.FAILED)}
-    codes.add(f"filings.roster_import.{ImportStatus.CANCELLED}")
+    codes |= {
+        f"filings.roster_import.{status}"
+        for status in (ImportStatus.FINISHED, ImportStatus.FAILED, ImportStatus.CANCELLED)
+    }
     return codes
 
 
 def test_the_scan_finds_the_codes_it_should() -> None:
     codes = recorded_action_codes()
-    assert {"auth.login", "hours.claim.submit", "learning.premium.publish", "hours.export.cancel"} <= codes
+    assert {
+        "auth.login",
+        "hours.claim.submit",
+        "learning.premium.publish",
+        "user.enable",
+        "user.disable",
+    } <= codes
     assert len(codes) >= 90
 
 
@@ -99,3 +110,23 @@ def test_the_log_page_names_actions_roles_objects_and_results_and_filters_by_are
     # A code typed into the URL still filters, and stays selected.
     exact = http.get("/audit/", {"action": "membership.confirm"}).content.decode()
     assert '<option value="membership.confirm" selected>membership.confirm</option>' in exact
+
+
+def test_the_export_names_them_too(world: World) -> None:
+    services.membership_confirm(
+        actor=world.other_unit_admin,
+        membership_id=world.pending_professional.memberships.get(status="pending").pk,
+    )
+    response = client_for(world.county_staff).get("/audit/", {"action": "membership", "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][2:9] == ("角色", "所在机构", "操作", "操作说明", "对象类型", "对象编号", "结果")
+    (row,) = [row for row in rows[1:] if row[4] == "membership.confirm"]
+    assert row[2:9] == (
+        "单位管理员",
+        world.company.name,
+        "membership.confirm",
+        "单位关系 · 确认单位关系",
+        "单位关系",
+        str(world.pending_professional.memberships.get(status="confirmed").pk),
+        "成功",
+    )
