@@ -358,3 +358,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class QueuedTask(models.Model):
+    """A Celery task a use case asked for, written in the use case's transaction (an outbox): deleted
+    once the broker took it; should the broker be down, Celery beat publishes it later
+    (``jinan_ce.queue.republish_queued``). So no committed job waits for a message that was never sent."""
+
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("待发送的后台任务")
+        verbose_name_plural = _("待发送的后台任务")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.task_name

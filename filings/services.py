@@ -27,6 +27,7 @@ from accounts.audit import audit_record
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.request_context import current_ip
 from accounts.services import notify
+from jinan_ce.queue import enqueue_on_commit
 
 from . import clock, ledger, messages, policies, rules, xlsx_guard
 from .models import (
@@ -589,7 +590,7 @@ def _queue(roster_import: RosterImport) -> None:
     from .tasks import roster_import_task
 
     import_id = roster_import.pk
-    transaction.on_commit(lambda: roster_import_task.delay(import_id=import_id))
+    enqueue_on_commit(roster_import_task, import_id=import_id)
 
 
 def _create_import(

@@ -52,6 +52,7 @@ from accounts import policies as account_policies
 from accounts.audit import audit_record
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.selectors import path_filter
+from jinan_ce.queue import enqueue_on_commit
 
 from . import selectors
 from .models import (
@@ -391,8 +392,7 @@ def certificate_obtain(
     if render and not certificate.is_rendered:
         from .tasks import certificate_render_task
 
-        certificate_id = certificate.pk
-        transaction.on_commit(lambda: certificate_render_task.delay(certificate_id=certificate_id))
+        enqueue_on_commit(certificate_render_task, certificate_id=certificate.pk)
     return certificate
 
 
@@ -707,7 +707,7 @@ def certificate_batch_start(
     )
     from .tasks import export_run_task
 
-    transaction.on_commit(lambda: export_run_task.delay(job_id=job.pk))
+    enqueue_on_commit(export_run_task, job_id=job.pk)
     return job
 
 

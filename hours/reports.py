@@ -38,6 +38,7 @@ from accounts.models import BUREAU_KINDS, Organisation, OrganisationKind, Role, 
 from accounts.selectors import path_filter
 from accounts.services import notify
 from jinan_ce.db_routers import report_database
+from jinan_ce.queue import enqueue_on_commit
 from jinan_ce.spreadsheets import safe_cell
 
 from . import selectors
@@ -596,7 +597,7 @@ def compliance_report_start(*, actor: User, organisation: Organisation, year: in
     _audit_report(actor, organisation, year, count, target=job)
     from .tasks import export_run_task
 
-    transaction.on_commit(lambda: export_run_task.delay(job_id=job.pk))
+    enqueue_on_commit(export_run_task, job_id=job.pk)
     return job
 
 

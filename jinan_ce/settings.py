@@ -171,6 +171,12 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # Tasks whose message never reached the broker (it was down): sent again (jinan_ce.queue).
+    "republish-queued-tasks": {
+        "task": "accounts.tasks.republish_queued_task",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     "hours-reminders": {
         "task": "hours.tasks.hours_reminders_task",
         "schedule": crontab(hour=9, minute=0),

@@ -14,6 +14,7 @@ from typing import Any, cast
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
@@ -300,6 +301,41 @@ def test_the_worker_renders_the_certificate(transactional_db: None, settings: An
             break
         time.sleep(0.5)
     assert certificate.rendered_at is not None, "the worker did not render the certificate within 60 s"
+
+
+def test_the_worker_sends_what_the_broker_missed(transactional_db: None) -> None:
+    """On the real stack: a render task left in the outbox (as when Redis was down at the request) is
+    sent by the beat task, itself run by the worker, and the certificate gets rendered."""
+    import datetime
+    import time
+
+    from accounts.models import QueuedTask
+    from accounts.tasks import republish_queued_task
+    from hours.tasks import certificate_render_task
+    from tests.fixtures import build_world
+
+    build_world()
+    services.year_rules_load_defaults()
+    person = User.objects.get(mobile="13800000005")
+    complete_year(person, 2024)
+    certificate = certificates.certificate_obtain(
+        actor=person, person=person, year=2024, base_url=BASE_URL, render=False
+    )
+    assert not QueuedTask.objects.exists()
+    QueuedTask.objects.create(
+        task_name=certificate_render_task.name,
+        kwargs={"certificate_id": certificate.pk},
+        created_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    republish_queued_task.delay()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        certificate.refresh_from_db()
+        if certificate.rendered_at is not None:
+            break
+        time.sleep(0.5)
+    assert certificate.rendered_at is not None, "the missed render was not sent and run within 60 s"
+    assert not QueuedTask.objects.exists()
 
 
 # --- Issue, reuse, supersede, revoke ----------------------------------------------------------------

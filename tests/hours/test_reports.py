@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts import services as account_services
@@ -384,3 +385,56 @@ def test_exports_of_another_kind_need_that_kind_of_role(
     reports.export_run(job_id=report.pk)
     assert ExportJob.objects.get(pk=batch.pk).status == ExportStatus.FAILED
     assert ExportJob.objects.get(pk=report.pk).status == ExportStatus.DONE
+
+
+def test_a_job_asked_for_while_the_broker_is_down_is_sent_once_it_is_back(
+    world: World,
+    population: dict[str, User],
+    open_year: int,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The page answers as usual and the job waits in the outbox; Celery beat's republish sends it once
+    the broker is back (and not before the request's own try had its chance), then forgets it."""
+    from kombu.exceptions import OperationalError
+
+    from accounts.models import QueuedTask
+    from hours.tasks import export_run_task
+    from jinan_ce import queue
+
+    monkeypatch.setattr(reports, "SMALL_REPORT_PEOPLE", 1)
+    sent: list[dict[str, Any]] = []
+
+    def broker_up(**options: Any) -> None:
+        sent.append(options["kwargs"])
+
+    def broker_down(**options: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    client = client_for(world.city_staff)
+    ask = {"year": open_year, "organisation": world.city.pk}
+    monkeypatch.setattr(export_run_task, "apply_async", broker_up)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("hours_reports"), ask).status_code == 302
+    first = ExportJob.objects.get()
+    assert sent == [{"job_id": first.pk}] and not QueuedTask.objects.exists()
+
+    monkeypatch.setattr(export_run_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("hours_reports"), ask)
+    job = ExportJob.objects.exclude(pk=first.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("export_detail", args=[job.pk])
+    assert job.status == ExportStatus.PENDING
+    assert list(QueuedTask.objects.values_list("task_name", "kwargs", "attempts")) == [
+        ("hours.tasks.export_run_task", {"job_id": job.pk}, 0)
+    ]
+    assert queue.republish_queued() == 0  # too young: the request's own publish may be on its way
+    later = timezone.now() + datetime.timedelta(minutes=1)
+    assert queue.republish_queued(now=later) == 0  # still down: kept, and counted
+    assert QueuedTask.objects.get().attempts == 1
+
+    monkeypatch.setattr(export_run_task, "apply_async", broker_up)
+    assert queue.republish_queued(now=later) == 1
+    assert sent == [{"job_id": first.pk}, {"job_id": job.pk}]
+    assert not QueuedTask.objects.exists()
+    assert queue.republish_queued(now=later) == 0
