@@ -11,10 +11,20 @@ def mask_id_numbers_in_text(text: str) -> str:
 
 
 class MaskIdNumbersFilter(logging.Filter):
+    """Masks the message, and the traceback and stack a record carries (an exception's text can hold
+    the value that failed, say a row of an upload)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_id_numbers_in_text(message)
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text once set, so the traceback is formatted (and masked) here once.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_id_numbers_in_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_id_numbers_in_text(record.stack_info)
         return True

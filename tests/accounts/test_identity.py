@@ -1,4 +1,5 @@
 import datetime
+import io
 import logging
 
 import pytest
@@ -123,6 +124,27 @@ def test_log_filter_masks_id_numbers() -> None:
     MaskIdNumbersFilter().filter(record)
     assert VALID_ID not in record.getMessage()
     assert record.getMessage() == f"id={VALID_ID[:6]}********{VALID_ID[-4:]}"
+
+
+def test_log_filter_masks_id_numbers_in_tracebacks_and_stacks() -> None:
+    """logger.exception(...) of an error whose text holds a number: the handler's output is masked."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskIdNumbersFilter())
+    logger = logging.getLogger("tests.identity.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            raise ValueError(f"row 7: unknown person {VALID_ID}")
+        except ValueError:
+            logger.exception("import failed", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert "ValueError: row 7: unknown person " + f"{VALID_ID[:6]}********{VALID_ID[-4:]}" in output
+    assert "Stack (most recent call last)" in output
+    assert VALID_ID not in output
 
 
 @pytest.mark.django_db
