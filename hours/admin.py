@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.admin import ReadOnlyAdmin
+
 from . import policies, services
 from .models import Claim, ClaimEvidence, LedgerEntry, RequirementReduction, YearRuleSet
 
@@ -39,17 +41,6 @@ class YearRuleSetAdmin(admin.ModelAdmin):
         else:
             saved = services.year_rules_create(actor=request.user, year=obj.year, figures=obj.figures)  # type: ignore[arg-type]
         obj.pk = saved.pk
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LedgerEntry)
