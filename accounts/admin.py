@@ -258,4 +258,37 @@ class NotificationAdmin(ReadOnlyAdmin):
     raw_id_fields = ["recipient"]
 
 
-admin.site.register(PlatformContact)
+@admin.register(PlatformContact)
+class PlatformContactAdmin(admin.ModelAdmin):
+    """The public contacts directory: every change through the service, so it is on record."""
+
+    list_display = ["name", "phone", "sort_order"]
+    actions = None  # no bulk delete: each deletion goes through delete_model
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policies.is_platform_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policies.is_platform_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policies.is_platform_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policies.is_platform_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policies.is_platform_admin(request.user)
+
+    def save_model(self, request: HttpRequest, obj: PlatformContact, form: Any, change: bool) -> None:
+        saved = services.platform_contact_save(
+            actor=signed_in_user(request),
+            contact_id=obj.pk if change else None,
+            name=obj.name,
+            phone=obj.phone,
+            sort_order=obj.sort_order,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: PlatformContact) -> None:
+        services.platform_contact_delete(actor=signed_in_user(request), contact_id=obj.pk)

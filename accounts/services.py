@@ -23,6 +23,7 @@ from .models import (
     Notification,
     Organisation,
     OrganisationKind,
+    PlatformContact,
     Role,
     RoleAssignment,
     User,
@@ -69,6 +70,54 @@ def _capacity(
         if assignment is None:
             return {"role": Role.PLATFORM_ADMIN}
     return {"assignment": assignment} if assignment is not None else {}
+
+
+# --- The contacts directory (Annex 2 lines outside the tree) -----------------------------------------
+
+
+@transaction.atomic
+def platform_contact_save(
+    *, actor: User, contact_id: int | None, name: str, phone: str, sort_order: int = 0
+) -> PlatformContact:
+    """Adds or edits a line of the public contacts directory (platform admins; audited)."""
+    if not policies.is_platform_admin(actor):
+        raise PermissionDenied
+    contact = (
+        PlatformContact.objects.select_for_update().get(pk=contact_id)
+        if contact_id is not None
+        else PlatformContact()
+    )
+    before = {"name": contact.name, "phone": contact.phone, "sort_order": contact.sort_order}
+    contact.name, contact.phone, contact.sort_order = name.strip(), phone.strip(), sort_order
+    contact.full_clean()
+    contact.save()
+    audit_record(
+        actor=actor,
+        action="platform_contact.save",
+        target=contact,
+        **_capacity(actor),
+        detail={
+            "before": before if contact_id is not None else None,
+            "name": contact.name,
+            "phone": contact.phone,
+        },
+    )
+    return contact
+
+
+@transaction.atomic
+def platform_contact_delete(*, actor: User, contact_id: int) -> None:
+    if not policies.is_platform_admin(actor):
+        raise PermissionDenied
+    contact = PlatformContact.objects.select_for_update().get(pk=contact_id)
+    audit_record(
+        actor=actor,
+        action="platform_contact.delete",
+        target=contact,
+        **_capacity(actor),
+        detail={"name": contact.name, "phone": contact.phone},
+    )
+    contact.delete()
 
 
 # --- Organisations -------------------------------------------------------------------------------

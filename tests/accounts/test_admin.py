@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from accounts import policies, selectors, services
@@ -333,3 +334,35 @@ def test_learning_records_are_read_only_in_the_admin(
     record.refresh_from_db()
     assert {field: getattr(record, field) for field in change} == before
     assert model.objects.filter(pk=record.pk).exists()
+
+
+def test_the_contacts_directory_is_edited_through_the_service_and_on_record(world: World) -> None:
+    from accounts.models import PlatformContact
+
+    admin = client_for(world.platform_admin)
+    added = admin.post(
+        "/admin/accounts/platformcontact/add/",
+        {"name": " 平台技术支持 ", "phone": "400-806-8255", "sort_order": 9},
+    )
+    assert added.status_code == 302
+    contact = PlatformContact.objects.get(name="平台技术支持")
+    assert (contact.phone, contact.sort_order) == ("400-806-8255", 9)
+    changed = admin.post(
+        f"/admin/accounts/platformcontact/{contact.pk}/change/",
+        {"name": "平台技术支持", "phone": "400-806-8256", "sort_order": 9},
+    )
+    assert changed.status_code == 302
+    assert PlatformContact.objects.get(pk=contact.pk).phone == "400-806-8256"
+    deleted = admin.post(f"/admin/accounts/platformcontact/{contact.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302 and not PlatformContact.objects.filter(pk=contact.pk).exists()
+    events = AuditEvent.objects.filter(object_type="accounts.platformcontact", object_id=str(contact.pk))
+    assert list(events.order_by("id").values_list("action", "actor_id", "actor_role")) == [
+        ("platform_contact.save", world.platform_admin.pk, "platform_admin"),
+        ("platform_contact.save", world.platform_admin.pk, "platform_admin"),
+        ("platform_contact.delete", world.platform_admin.pk, "platform_admin"),
+    ]
+    assert events.order_by("id")[1].detail["before"]["phone"] == "400-806-8255"
+    # Nobody else reaches it, not even the city bureau.
+    assert client_for(world.city_staff).get("/admin/accounts/platformcontact/").status_code == 302
+    with pytest.raises(PermissionDenied):
+        services.platform_contact_save(actor=world.city_staff, contact_id=None, name="x", phone="1")
