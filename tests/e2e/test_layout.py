@@ -1,0 +1,102 @@
+"""Layout in real Chromium: the header fits desktop screens without breaking a label, and pages stay
+within a phone's width. (The markup itself is checked in tests/test_ui.py; this is what it looks like.)"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.demo import DEMO_PASSWORD, load_demo
+
+CITY_STAFF = "13800000001"
+COUNTY_STAFF = "13800000002"
+DEPARTMENT_REVIEWER = "13800000003"
+UNIT_ADMIN = "13800000004"
+
+
+def field(page: Any, label: str) -> Any:
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
+
+
+def log_in(page: Any, mobile: str) -> None:
+    page.goto("/accounts/login/")
+    field(page, "身份证号或手机号").fill(mobile)
+    field(page, "密码").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="登录", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
+# Every label in the header: its height in lines (1 = not wrapped) and its top edge.
+HEADER_LABELS = """() => [...document.querySelectorAll(
+    '.site-header .navbar-nav > .nav-item > .nav-link, .site-header .user-name, .site-header .nav-user .btn')]
+  .map((el) => {
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    const content = box.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)
+      - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+    const lines = Math.round(content / parseFloat(style.lineHeight));
+    return {text: el.textContent.trim(), lines: lines, top: box.top};
+  })"""
+
+
+@pytest.mark.parametrize(
+    ("mobile", "widths"),
+    [
+        (CITY_STAFF, (1280, 1440, 1920)),
+        (COUNTY_STAFF, (1280, 1440, 1920)),
+        (DEPARTMENT_REVIEWER, (1280,)),
+        (UNIT_ADMIN, (1280,)),
+    ],
+)
+def test_the_header_fits_on_one_line_at_desktop_widths(
+    new_page: Any, live_server: Any, transactional_db: None, mobile: str, widths: tuple[int, ...]
+) -> None:
+    load_demo()
+    page = new_page()
+    log_in(page, mobile)
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/dashboard/")
+        labels = page.evaluate(HEADER_LABELS)
+        assert labels, "no header labels found"
+        wrapped = [label["text"] for label in labels if label["lines"] != 1]
+        assert not wrapped, f"labels wrap at {width}px: {wrapped}"
+        rows = {round(label["top"] / 20) for label in labels if label["text"] != "退出"}
+        assert len(rows) == 1, f"the header needs more than one row at {width}px: {labels}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_more_menu_opens_and_is_walked_with_the_keyboard(
+    page: Any, live_server: Any, transactional_db: None
+) -> None:
+    load_demo()
+    log_in(page, CITY_STAFF)
+    more = page.get_by_role("navigation").get_by_role("button", name="更多")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("link", name="诚信档案")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.click()
+    page.get_by_role("link", name="审计日志").click()
+    expect(page).to_have_url(re.compile(r"/audit/$"))
+    expect(more).to_have_class(re.compile(r"\bactive\b"))
+
+
+def test_on_a_phone_the_menu_button_lists_every_entry(
+    phone_page: Any, live_server: Any, transactional_db: None
+) -> None:
+    load_demo()
+    log_in(phone_page, CITY_STAFF)
+    navigation = phone_page.get_by_role("navigation")
+    expect(navigation.get_by_role("link", name="审计日志")).to_be_hidden()
+    phone_page.get_by_role("button", name="展开菜单").click()
+    for name in ("审核工作台", "诚信档案", "统计报表", "审计日志", "个人信息"):
+        expect(navigation.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
