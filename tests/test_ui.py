@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from accounts.context_processors import MAX_FLAT, MAX_PRIMARY, nav_entries
+from accounts.models import MembershipStatus
+from filings.models import CreditStatus, FilingStatus, ImportStatus
+from hours.models import ClaimStatus
+from learning.models import AssessmentResult, CohortStatus, CourseStatus, ReviewStatus, SelectionStatus
 from tests.fixtures import World, client_for
 
 
@@ -71,3 +77,36 @@ def test_a_short_menu_is_shown_in_full(world: World, role: str) -> None:
 def test_the_header_collapses_to_the_menu_button_below_desktop_width(world: World) -> None:
     html = client_for(world.city_staff).get("/dashboard/").content.decode()
     assert '<nav class="navbar navbar-expand-xl navbar-dark"' in html
+
+
+# --- status badges -----------------------------------------------------------------------------------
+
+SITE_CSS = Path(settings.BASE_DIR) / "static" / "css" / "site.css"
+STATUS_CHOICES = (
+    MembershipStatus,
+    ClaimStatus,
+    FilingStatus,
+    ImportStatus,
+    CreditStatus,
+    CourseStatus,
+    ReviewStatus,
+    SelectionStatus,
+    CohortStatus,
+    AssessmentResult,
+)
+
+
+def test_every_status_badge_has_a_visible_style() -> None:
+    css = SITE_CSS.read_text(encoding="utf-8")
+    # the default: any status, known or not, is dark text on a light ground
+    default = re.search(r"^\.badge-status \{([^}]*)\}", css, re.M)
+    assert default and "background:" in default.group(1) and "color: #343a40" in default.group(1)
+    styled = set(re.findall(r"\.badge-status-([a-z_]+)", css))
+    missing = {value for choices in STATUS_CHOICES for value in choices.values if value} - styled
+    assert not missing, f"statuses without a colour: {sorted(missing)}"
+
+
+def test_the_status_badge_names_its_status(world: World) -> None:
+    html = client_for(world.provider_staff).get("/learning/manage/courses/?year=2024").content.decode()
+    badge = '<span class="badge badge-status badge-status-published" data-status="published">已发布</span>'
+    assert badge in html
