@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.conf import settings
+from django.forms.renderers import get_default_renderer
 
 from accounts.context_processors import MAX_FLAT, MAX_PRIMARY, nav_entries
 from accounts.models import MembershipStatus
 from filings.models import CreditStatus, FilingStatus, ImportStatus
 from hours.models import ClaimStatus
-from learning.models import AssessmentResult, CohortStatus, CourseStatus, ReviewStatus, SelectionStatus
+from jinan_ce.forms import BootstrapFormRenderer
+from learning.models import (
+    AssessmentResult,
+    CohortStatus,
+    Course,
+    CourseStatus,
+    ReviewStatus,
+    SelectionStatus,
+)
 from tests.fixtures import World, client_for
 
 
@@ -110,3 +121,137 @@ def test_the_status_badge_names_its_status(world: World) -> None:
     html = client_for(world.provider_staff).get("/learning/manage/courses/?year=2024").content.decode()
     badge = '<span class="badge badge-status badge-status-published" data-status="published">已发布</span>'
     assert badge in html
+
+
+# --- form controls -----------------------------------------------------------------------------------
+
+
+class Controls(HTMLParser):
+    """The form controls inside <main>: (tag, attributes) of every input, select and textarea."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main":
+            self.depth += 1
+        elif self.depth and tag in ("input", "select", "textarea"):
+            self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "main":
+            self.depth -= 1
+
+
+def controls_of(html: str) -> list[tuple[str, dict[str, str]]]:
+    parser = Controls()
+    parser.feed(html)
+    return parser.found
+
+
+BOOTSTRAP_CONTROL = {"form-control", "form-select", "form-check-input", "form-range", "btn-check"}
+
+
+class SampleForm(forms.Form):
+    name = forms.CharField(label="名称")
+    kind = forms.ChoiceField(label="类别", choices=[("a", "甲"), ("b", "乙")])
+    many = forms.MultipleChoiceField(label="多选", choices=[("a", "甲")], widget=forms.SelectMultiple)
+    agree = forms.BooleanField(label="同意", required=False)
+    options = forms.MultipleChoiceField(
+        label="选项", choices=[("1", "一"), ("2", "二")], widget=forms.CheckboxSelectMultiple
+    )
+    level = forms.ChoiceField(label="级别", choices=[("1", "一")], widget=forms.RadioSelect)
+    note = forms.CharField(label="说明", widget=forms.Textarea, required=False)
+    file = forms.FileField(label="附件", required=False)
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    small = forms.CharField(
+        label="小", widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def classes(html: str, name: str) -> list[set[str]]:
+    return [
+        set(attrs.get("class", "").split())
+        for _tag, attrs in controls_of(f"<main>{html}</main>")
+        if attrs.get("name") == name
+    ]
+
+
+def test_the_form_renderer_gives_every_widget_bootstraps_class_for_its_kind() -> None:
+    assert isinstance(get_default_renderer(), BootstrapFormRenderer)
+    html = str(SampleForm())
+    assert classes(html, "name") == [{"form-control"}]
+    assert classes(html, "kind") == [{"form-select"}]
+    assert classes(html, "many") == [{"form-select"}]
+    assert classes(html, "agree") == [{"form-check-input"}]
+    assert classes(html, "options") == [{"form-check-input"}, {"form-check-input"}]
+    assert classes(html, "level") == [{"form-check-input"}]
+    assert classes(html, "note") == [{"form-control"}]
+    assert classes(html, "file") == [{"form-control"}]
+    assert classes(html, "day") == [{"form-control"}]
+    assert classes(html, "small") == [{"form-control", "form-control-sm"}]  # the form's own class stays
+    assert classes(html, "token") == [set()]
+
+
+def test_a_field_with_errors_is_marked_invalid() -> None:
+    form = SampleForm(data={"kind": "x", "small": "", "options": ["1"], "level": "1"})
+    assert not form.is_valid()
+    html = str(form)
+    assert classes(html, "name") == [{"form-control", "is-invalid"}]
+    assert classes(html, "kind") == [{"form-select", "is-invalid"}]
+    assert classes(html, "small") == [{"form-control", "form-control-sm", "is-invalid"}]
+    assert classes(html, "note") == [{"form-control"}]
+
+
+FORM_PAGES = [
+    ("professional", "/profile/"),
+    ("professional", "/accounts/password/change/"),
+    ("professional", "/accounts/email/"),
+    ("professional", "/hours/claims/new/PUB-2/"),
+    ("provider_staff", "/learning/manage/courses/?year=2024"),
+    ("provider_staff", "/learning/premium/"),
+    ("provider_staff", "/learning/quality/"),
+    ("city_staff", "/learning/digital/"),
+    ("city_staff", "/learning/manage/notices/new/"),
+    ("city_staff", "/hours/rules/"),
+    ("unit_admin", "/filings/new/"),
+    (None, "/accounts/signup/"),
+    (None, "/accounts/login/"),
+    (None, "/accounts/password/reset/"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), FORM_PAGES)
+def test_every_form_control_on_the_pages_is_styled(world: World, role: str | None, path: str) -> None:
+    response = client_for(getattr(world, role) if role else None).get(path, follow=True)
+    assert response.status_code == 200
+    controls = [
+        (tag, attrs) for tag, attrs in controls_of(response.content.decode()) if attrs.get("type") != "hidden"
+    ]
+    assert controls, f"no form on {path}"
+    unstyled = [
+        attrs.get("name")
+        for tag, attrs in controls
+        if not BOOTSTRAP_CONTROL & set(attrs.get("class", "").split())
+    ]
+    assert not unstyled, f"unstyled controls on {path}: {unstyled}"
+
+
+def test_the_course_form_of_a_course_page_is_styled(world: World) -> None:
+    course = Course.objects.filter(provider=world.provider).order_by("pk").first()
+    assert course is not None
+    html = client_for(world.provider_staff).get(f"/learning/manage/courses/{course.pk}/").content.decode()
+    kinds = {attrs.get("name"): attrs.get("class") for _tag, attrs in controls_of(html)}
+    assert (
+        kinds["kind"] == "form-select"
+        and kinds["body"] == "form-control"
+        and kinds["video"] == "form-control"
+    )
+
+
+def test_no_script_patches_form_controls() -> None:
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "site.js").read_text(encoding="utf-8")
+    assert "form-control" not in script

@@ -10,6 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD, load_demo
+from accounts.models import User
+from learning import policies as learning_policies
+from learning.models import Course, Notice
 
 CITY_STAFF = "13800000001"
 COUNTY_STAFF = "13800000002"
@@ -100,3 +103,35 @@ def test_on_a_phone_the_menu_button_lists_every_entry(
     for name in ("审核工作台", "诚信档案", "统计报表", "审计日志", "个人信息"):
         expect(navigation.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+PROVIDER_STAFF = "13800000006"
+PHONE = {"width": 390, "height": 844}
+PROFESSIONAL = "13800000005"
+
+
+def test_form_pages_fit_a_phone(new_page: Any, live_server: Any, transactional_db: None) -> None:
+    """No horizontal scrolling at 390px: every control (long course-name selects too) stays in its card."""
+    load_demo()
+    city = User.objects.get(mobile=CITY_STAFF)
+    course = Course.objects.filter(provider__name="济宁职业技术学院").order_by("pk").first()
+    notice = next(n for n in Notice.objects.order_by("pk") if learning_policies.can_edit_notice(city, n))
+    assert course is not None
+    pages = {
+        PROVIDER_STAFF: [
+            f"/learning/manage/courses/?year={course.year}",
+            f"/learning/manage/courses/{course.pk}/",
+            "/learning/premium/",
+            "/learning/quality/",
+        ],
+        CITY_STAFF: ["/learning/digital/", f"/learning/manage/notices/{notice.pk}/"],
+        PROFESSIONAL: ["/profile/"],
+    }
+    for mobile, paths in pages.items():
+        page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+        log_in(page, mobile)
+        for path in paths:
+            page.goto(path)
+            expect(page.locator("main form").first).to_be_visible()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} is {width}px wide on a {PHONE['width']}px phone"
