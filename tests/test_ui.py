@@ -10,6 +10,8 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.forms.renderers import get_default_renderer
+from django.test import Client
+from django.urls import reverse
 
 from accounts.context_processors import MAX_FLAT, MAX_PRIMARY, nav_entries
 from accounts.models import MembershipStatus
@@ -24,6 +26,7 @@ from learning.models import (
     ReviewStatus,
     SelectionStatus,
 )
+from learning.selectors import notices_for, notices_published
 from tests.fixtures import World, client_for
 
 
@@ -255,3 +258,51 @@ def test_the_course_form_of_a_course_page_is_styled(world: World) -> None:
 def test_no_script_patches_form_controls() -> None:
     script = (Path(settings.BASE_DIR) / "static" / "js" / "site.js").read_text(encoding="utf-8")
     assert "form-control" not in script
+
+
+# --- public links: notices and certificate verification ----------------------------------------------
+
+
+def footer_of(html: str) -> str:
+    match = re.search(r"<footer.*?</footer>", html, re.S)
+    assert match, "page has no <footer>"
+    return match.group(0)
+
+
+def test_the_home_page_links_each_notice_the_notice_list_and_certificate_verification(world: World) -> None:
+    visitor = Client()
+    html = visitor.get("/").content.decode()
+    notices = list(notices_published(limit=8))
+    assert notices
+    for notice in notices:
+        href = reverse("learning_notice", args=[notice.pk])
+        assert f'<a class="fw-semibold" href="{href}">{notice.title}</a>' in html
+        assert visitor.get(href).status_code == 200
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'href="/learning/notices/" aria-label="更多通知公告">更多</a>' in main
+    assert f'href="{reverse("certificate_verify_form")}">学时证明核验</a>' in main
+    assert visitor.get(reverse("learning_notices")).status_code == 200
+    assert visitor.get(reverse("certificate_verify_form")).status_code == 200
+
+
+@pytest.mark.parametrize("role", [None, "professional", "city_staff", "provider_staff"])
+def test_every_footer_links_the_notices_and_certificate_verification(world: World, role: str | None) -> None:
+    client = client_for(getattr(world, role) if role else None)
+    for path in ("/", "/accounts/login/") if role is None else ("/dashboard/", "/profile/"):
+        footer = footer_of(client.get(path).content.decode())
+        assert '<a href="/learning/notices/">通知公告</a>' in footer
+        assert f'<a href="{reverse("certificate_verify_form")}">学时证明核验</a>' in footer
+
+
+@pytest.mark.parametrize("role", ["professional", "city_staff", "department_reviewer", "unit_admin"])
+def test_dashboard_notices_link_to_their_pages(world: World, role: str) -> None:
+    person = getattr(world, role)
+    client = client_for(person)
+    html = client.get("/dashboard/").content.decode()
+    notices = list(notices_for(person, limit=5))
+    assert notices
+    for notice in notices:
+        href = reverse("learning_notice", args=[notice.pk])
+        assert f'<a class="fw-semibold" href="{href}">{notice.title}</a>' in html
+        assert client.get(href).status_code == 200
+    assert 'href="/learning/notices/" aria-label="更多通知公告">更多</a>' in html
