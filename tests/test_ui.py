@@ -306,3 +306,23 @@ def test_dashboard_notices_link_to_their_pages(world: World, role: str) -> None:
         assert f'<a class="fw-semibold" href="{href}">{notice.title}</a>' in html
         assert client.get(href).status_code == 200
     assert 'href="/learning/notices/" aria-label="更多通知公告">更多</a>' in html
+
+
+# --- charts ------------------------------------------------------------------------------------------
+
+
+def test_bar_charts_are_drawn_unscaled_so_their_text_stays_readable_on_a_phone(world: World) -> None:
+    html = client_for(world.city_staff).get(reverse("hours_dashboard")).content.decode()
+    charts = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
+    assert charts
+    for chart in charts:
+        assert chart.startswith('<svg class="bar-chart" width="100%" height="')
+        assert "viewBox" not in chart and "font-size" not in chart  # no scaling; the text size is the CSS's
+        labels = re.findall(r'<text class="bar-label" x="0" y="15">', chart)
+        fills = re.findall(r'<rect class="bar-fill" x="0" y="22" height="12" width="([\d.]+)%"', chart)
+        assert labels and len(fills) == len(
+            labels
+        )  # each bar under its label, its length a share of the width
+        assert all(0 <= float(width) <= 100 for width in fills)
+    css = SITE_CSS.read_text(encoding="utf-8")
+    assert ".bar-chart { display: block; max-width: 48rem; overflow: visible; font-size: .875rem; }" in css

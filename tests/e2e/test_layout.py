@@ -135,3 +135,22 @@ def test_form_pages_fit_a_phone(new_page: Any, live_server: Any, transactional_d
             expect(page.locator("main form").first).to_be_visible()
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{path} is {width}px wide on a {PHONE['width']}px phone"
+
+
+# The smallest text in the dashboard's charts, as drawn on screen (CSS pixels).
+SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg.bar-chart text')]
+  .map((text) => parseFloat(getComputedStyle(text).fontSize) * text.ownerSVGElement.getScreenCTM().a))"""
+
+
+def test_dashboard_charts_are_readable_on_a_phone(
+    phone_page: Any, live_server: Any, transactional_db: None
+) -> None:
+    load_demo()
+    log_in(phone_page, CITY_STAFF)
+    phone_page.goto("/hours/dashboard/")
+    expect(phone_page.locator("svg.bar-chart").first).to_be_visible()
+    assert phone_page.evaluate(SMALLEST_CHART_TEXT) >= 13
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # the numbers are also a table
+    phone_page.get_by_text("查看数据表").first.click()
+    expect(phone_page.get_by_test_id("chart-table").first.locator("table")).to_be_visible()
