@@ -154,3 +154,52 @@ def test_dashboard_charts_are_readable_on_a_phone(
     # the numbers are also a table
     phone_page.get_by_text("查看数据表").first.click()
     expect(phone_page.get_by_test_id("chart-table").first.locator("table")).to_be_visible()
+
+
+# Each body cell of the page's first stacked table: its label, where its value starts, and whether the
+# cell is one line high when its value is (a label never wraps).
+STACKED_CELLS = """() => [...document.querySelector('table.table-responsive-stack')
+  .querySelectorAll(':scope > tbody > tr > td')]
+  .filter((td) => td.offsetParent !== null)
+  .map((td) => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const value = range.getBoundingClientRect();
+    const style = getComputedStyle(td);
+    const content = td.getBoundingClientRect().height - parseFloat(style.paddingTop)
+      - parseFloat(style.paddingBottom);
+    return {
+      label: td.dataset.label || '',
+      valueLeft: Math.round(value.left),
+      cellLeft: Math.round(td.getBoundingClientRect().left),
+      extraHeight: Math.round(content - value.height),
+      align: style.textAlign,
+      labelWrap: getComputedStyle(td, '::before').whiteSpace,
+    };
+  })"""
+
+
+def test_stacked_tables_align_labels_and_values_on_a_phone(
+    new_page: Any, live_server: Any, transactional_db: None
+) -> None:
+    load_demo()
+    phone_page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(phone_page, PROVIDER_STAFF)
+    phone_page.goto("/learning/manage/courses/?year=2024")  # the demo's courses: long titles, badges
+    cells = phone_page.evaluate(STACKED_CELLS)
+    labelled = [cell for cell in cells if cell["label"]]
+    assert len(labelled) >= 6 * 10, cells
+    # one column of labels that never wrap; every value starts at the same left edge, left-aligned
+    assert {cell["labelWrap"] for cell in labelled} == {"nowrap"}
+    assert len({cell["valueLeft"] for cell in labelled}) == 1, labelled
+    assert {cell["align"] for cell in labelled} == {"left"}
+    assert all(cell["extraHeight"] < 12 for cell in labelled), labelled  # no label wraps
+    assert len({cell["cellLeft"] for cell in labelled}) == 1  # no cell indented more than the others
+
+    # an empty list's message spans the row from its left edge
+    learner = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(learner, PROFESSIONAL)
+    learner.goto("/learning/")
+    empty = [cell for cell in learner.evaluate(STACKED_CELLS) if not cell["label"]]
+    assert empty and empty[0]["align"] == "left"
+    assert empty[0]["valueLeft"] - empty[0]["cellLeft"] <= 16  # only the cell's padding before it
