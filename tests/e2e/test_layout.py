@@ -203,3 +203,24 @@ def test_stacked_tables_align_labels_and_values_on_a_phone(
     empty = [cell for cell in learner.evaluate(STACKED_CELLS) if not cell["label"]]
     assert empty and empty[0]["align"] == "left"
     assert empty[0]["valueLeft"] - empty[0]["cellLeft"] <= 16  # only the cell's padding before it
+
+
+# A button's label: the space above and below it inside the button (CSS pixels).
+BUTTON_LABEL_GAPS = """(button) => {
+  const range = document.createRange();
+  range.selectNodeContents(button);
+  const text = range.getBoundingClientRect();
+  const box = button.getBoundingClientRect();
+  const lines = Math.round(text.height / parseFloat(getComputedStyle(button).lineHeight));
+  return {above: text.top - box.top, below: box.bottom - text.bottom, lines: lines};
+}"""
+
+
+def test_small_link_buttons_centre_their_label(page: Any, live_server: Any, transactional_db: None) -> None:
+    load_demo()
+    log_in(page, CITY_STAFF)
+    buttons = page.locator("main a.btn.btn-sm, main a.btn")
+    assert buttons.count() >= 3
+    for index in range(buttons.count()):
+        gaps = buttons.nth(index).evaluate(BUTTON_LABEL_GAPS)
+        assert abs(gaps["above"] - gaps["below"]) <= 2, (buttons.nth(index).inner_text(), gaps)
