@@ -326,3 +326,26 @@ def test_bar_charts_are_drawn_unscaled_so_their_text_stays_readable_on_a_phone(w
         assert all(0 <= float(width) <= 100 for width in fills)
     css = SITE_CSS.read_text(encoding="utf-8")
     assert ".bar-chart { display: block; max-width: 48rem; overflow: visible; font-size: .875rem; }" in css
+
+
+# --- buttons and the login page ----------------------------------------------------------------------
+
+
+def test_button_labels_do_not_break() -> None:
+    css = SITE_CSS.read_text(encoding="utf-8")
+    rule = re.search(r"^\.btn \{([^}]*)\}", css, re.M)
+    assert rule
+    for declaration in (
+        "display: inline-flex",
+        "align-items: center",
+        "justify-content: center",
+        "white-space: nowrap",
+    ):
+        assert declaration in rule.group(1)
+
+
+def test_the_login_page_offers_the_password_reset_once(world: World) -> None:
+    html = Client().get(reverse("account_login")).content.decode()
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert main.count(f'href="{reverse("account_reset_password")}"') == 1
+    assert main.count("忘记密码") == 1

@@ -224,3 +224,14 @@ def test_small_link_buttons_centre_their_label(page: Any, live_server: Any, tran
     for index in range(buttons.count()):
         gaps = buttons.nth(index).evaluate(BUTTON_LABEL_GAPS)
         assert abs(gaps["above"] - gaps["below"]) <= 2, (buttons.nth(index).inner_text(), gaps)
+
+
+def test_the_member_search_button_keeps_its_label_on_one_line_on_a_phone(
+    phone_page: Any, live_server: Any, transactional_db: None
+) -> None:
+    load_demo()
+    log_in(phone_page, UNIT_ADMIN)
+    phone_page.goto("/unit/members/")
+    search = phone_page.get_by_role("button", name="搜索", exact=True)
+    assert search.evaluate(BUTTON_LABEL_GAPS)["lines"] == 1
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
