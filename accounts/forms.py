@@ -121,6 +121,8 @@ class LoginForm(AllauthLoginForm):
         )
         self.fields["password"].label = _("密码")
         self.fields["password"].widget.attrs.update({"placeholder": "", "class": "form-control"})
+        # allauth's "忘记密码了？" help text: the login page has its own link beside the registration one.
+        self.fields["password"].help_text = ""
         if "remember" in self.fields:
             del self.fields["remember"]
 

@@ -108,7 +108,8 @@ class Chart:
 
     @property
     def height(self) -> int:
-        return 28 * len(self.rows) + 8
+        """The SVG's height in CSS pixels: a row of label and value above its bar per row."""
+        return 44 * len(self.rows)
 
 
 def _tally_rows(tallies: Iterable[Tally]) -> list[dict[str, Any]]:

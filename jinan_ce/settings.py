@@ -109,6 +109,9 @@ TEMPLATES = [
     }
 ]
 
+# Bootstrap's classes on every form field's widget (jinan_ce/forms.py), whatever the form or template.
+FORM_RENDERER = "jinan_ce.forms.BootstrapFormRenderer"
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

@@ -1,4 +1,5 @@
-"""Dashboard panels for learning, computed here because the dashboard view belongs to accounts."""
+"""Dashboard panels for learning, computed here because the dashboard view belongs to accounts, and
+the checks links to learning pages ask (a link shows only when its page opens for the viewer)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django import template
 from hours import selectors as hours_selectors
 
 from .. import policies, selectors
-from ..models import CourseStatus
+from ..models import Course, CourseStatus
 
 register = template.Library()
 
@@ -42,4 +43,11 @@ def provider_panel(user: Any) -> dict[str, Any]:
         "published_count": courses.filter(status=CourseStatus.PUBLISHED).count(),
         "flag_count": selectors.flags_visible_to(user).count(),
         "premium_count": selectors.premium_managed_by(user).count(),
+        "quality_opens": policies.can_open_quality_list(user),
     }
+
+
+@register.filter
+def course_opens_for(course: Course, user: Any) -> bool:
+    """Whether the course's page (learning_course) opens for the user: the page's own queryset."""
+    return selectors.courses_visible_to(user).filter(pk=course.pk).exists()

@@ -79,6 +79,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "read_only": not providers,
             "flag_count": selectors.flags_visible_to(user).count(),
+            "quality_opens": policies.can_open_quality_list(user),
         },
     )
 

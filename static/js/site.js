@@ -11,8 +11,3 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
-// Add Bootstrap classes to form controls rendered by third-party templates.
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("main input:not([type=checkbox]):not([type=radio]):not([type=hidden]):not(.form-control)")
-    .forEach((input) => input.classList.add("form-control"));
-});
