@@ -131,24 +131,17 @@ def can_be_instructor(person: User) -> bool:
 
 
 def can_open_quality_list(user: User | AnonymousUser) -> bool:
-    """Whether the quality online public course page (learning_quality) opens for the user, so that
-    links to it show only then: they record the selection results, may declare one of their CE base's
-    public courses, or see a declaration. The same test as the page's own (views/programmes.py,
-    quality_list)."""
+    """Whether the quality online public course page (learning_quality) opens for the user: they record
+    the selection results, may declare one of their CE base's public courses, or see a declaration.
+    The page asks this too, so its links show exactly when it opens."""
     if can_record_quality_results(user):
         return True
     from . import selectors  # selectors build on this module
-    from .models import PUBLIC_COURSE_KINDS
 
-    if can_manage_courses(user) and not can_see_all_courses(user):
-        own_courses = (
-            selectors.courses_managed_by(user)
-            .filter(kind__in=PUBLIC_COURSE_KINDS)
-            .exclude(provider__in=Organisation.objects.exclude(kind=OrganisationKind.PROVIDER))
-        )
-        if own_courses.exists():
-            return True
-    return selectors.quality_declarations_visible_to(user).exists()
+    return (
+        selectors.quality_declarable_courses(user).exists()
+        or selectors.quality_declarations_visible_to(user).exists()
+    )
 
 
 def can_manage_cohorts(user: User | AnonymousUser) -> bool:

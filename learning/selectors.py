@@ -137,6 +137,18 @@ def courses_managed_by(user: User | AnonymousUser) -> QuerySet[Course]:
     return courses.filter(provider_id__in=ids) if ids else courses.none()
 
 
+def quality_declarable_courses(user: User | AnonymousUser) -> QuerySet[Course]:
+    """The public courses of the user's own CE bases, which they may declare as quality online public
+    courses (the bureau staff who select them declare none; a department's courses are not a base's)."""
+    if not policies.can_manage_courses(user) or policies.can_see_all_courses(user):
+        return Course.objects.none()
+    return (
+        courses_managed_by(user)
+        .filter(kind__in=PUBLIC_COURSE_KINDS)
+        .exclude(provider__in=Organisation.objects.exclude(kind=OrganisationKind.PROVIDER))
+    )
+
+
 def courses_visible_to(user: User | AnonymousUser) -> QuerySet[Course]:
     """Any course the user may open: managed ones, and for learners the published catalogue plus the
     courses they are enrolled in (including premium self-study parts)."""

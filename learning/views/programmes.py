@@ -27,7 +27,7 @@ from ..forms import (
     ReturnForm,
     UploadForm,
 )
-from ..models import PUBLIC_COURSE_KINDS, CourseKind, ReviewStatus
+from ..models import CourseKind, ReviewStatus
 from ..services import digital, premium, quality
 from .common import acting_user, add_errors, flash_errors, selected_year
 
@@ -222,17 +222,11 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def quality_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    own_courses = (
-        selectors.courses_managed_by(user)
-        .filter(kind__in=PUBLIC_COURSE_KINDS)
-        .exclude(provider__in=Organisation.objects.exclude(kind=OrganisationKind.PROVIDER))
-    )
-    can_declare = (
-        policies.can_manage_courses(user) and own_courses.exists() and not policies.can_see_all_courses(user)
-    )
-    declarations = selectors.quality_declarations_visible_to(user)
-    if not (can_declare or policies.can_record_quality_results(user) or declarations.exists()):
+    if not policies.can_open_quality_list(user):
         raise Http404
+    own_courses = selectors.quality_declarable_courses(user)
+    can_declare = own_courses.exists()
+    declarations = selectors.quality_declarations_visible_to(user)
     form = (
         QualityDeclareForm(courses=own_courses, initial={"year": selected_year(request)})
         if can_declare
