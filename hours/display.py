@@ -10,20 +10,17 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import ClaimStatus, SourceType
+from .models import SourceType
 from .rules import RULES, FieldSpec, RuleSpec, format_hours
 from .rules.messages import RULE_NOT_CLAIMABLE_TRAINING
 from .rules.specs import CATEGORY_PROFESSIONAL, CATEGORY_PUBLIC, NOT_CLAIMABLE, PRO_2, R1
 
-STATUS_BADGES: dict[str, str] = {
-    ClaimStatus.DRAFT: "text-bg-light border",
-    ClaimStatus.SUBMITTED: "text-bg-primary",
-    ClaimStatus.RETURNED: "text-bg-warning",
-    ClaimStatus.REJECTED: "text-bg-danger",
-    ClaimStatus.APPROVED: "text-bg-success",
-    ClaimStatus.WITHDRAWN: "text-bg-secondary",
-    ClaimStatus.REVOKED: "text-bg-dark",
-}
+
+def status_badge_classes(status: str) -> str:
+    """A claim's status badge in the platform's shared colours (static/css/site.css, badge-status-*),
+    as every other status badge (templates/includes/status_badge.html)."""
+    return f"badge-status badge-status-{status}"
+
 
 PRO_2_TITLE = _("培训进修（由单位统一备案）")
 

@@ -280,7 +280,7 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
             "spec": spec,
             "rows": display.field_rows(spec, claim.fields),
             "evidence": list(claim.evidence.all()),
-            "badge": display.STATUS_BADGES.get(claim.status, ""),
+            "badge": display.status_badge_classes(claim.status),
             "stage": stage,
             "stages": selectors_review.claim_stages(claim),
             "trail": selectors_review.claim_trail(claim),

@@ -91,7 +91,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     _require_filer(request)
     claims = selectors.own_claims(request.user).order_by("-created_at", "-id")
     page = Paginator(claims, 20).get_page(request.GET.get("page"))
-    return render(request, "hours/claim_list.html", {"page": page, "badges": display.STATUS_BADGES})
+    return render(request, "hours/claim_list.html", {"page": page})
 
 
 @login_required
@@ -218,7 +218,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "spec": spec,
             "rows": display.field_rows(spec, claim.fields),
             "evidence": list(claim.evidence.all()),
-            "badge": display.STATUS_BADGES.get(claim.status, ""),
+            "badge": display.status_badge_classes(claim.status),
             "is_claimant": policies.is_claimant(request.user, claim),
             # The review workflow: where the claim stands, and every decision on record.
             "stages": selectors_review.claim_stages(claim),

@@ -23,7 +23,7 @@ def hours(value: Decimal | int | str | None) -> str:
 
 @register.filter
 def claim_badge(status: str) -> str:
-    return display.STATUS_BADGES.get(status, "text-bg-light")
+    return display.status_badge_classes(status)
 
 
 @register.filter

@@ -116,6 +116,10 @@ def test_filing_list_by_status_and_pending_count(world: World, submitted_filing:
     page = response.content.decode()
     assert response.status_code == 200
     assert submitted_filing.title in page and "待我审核" in page
+    # The platform's shared status badge (the same colour for "submitted" as a claim's).
+    label = submitted_filing.get_status_display()
+    badge = f'<span class="badge badge-status badge-status-submitted" data-status="submitted">{label}</span>'
+    assert badge in page
     assert submitted_filing.title not in client.get("/filings/?status=approved").content.decode()
     assert submitted_filing.title in client.get("/filings/?q=信息技术").content.decode()
     assert client_for(world.professional).get("/filings/").status_code == 404

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -486,3 +487,18 @@ def test_the_queue_api_takes_an_id_number_only_in_a_body(world: World, open_year
         .status_code
         == 404
     )
+
+
+def test_claims_wear_the_platforms_shared_status_badges(world: World, open_year: int) -> None:
+    """One colour per status across the platform: a claim's status uses the shared badge classes (as
+    filings, imports, courses do), not colours of its own."""
+    claim = submit(world.professional, open_year, {"grade": "C", "certificate_number": "UI-1"})
+    mine = client_for(world.professional)
+    listed = mine.get("/hours/claims/").content.decode()
+    assert (
+        f'<span class="badge badge-status badge-status-submitted">{claim.get_status_display()}</span>'
+        in listed
+    )
+    page = mine.get(f"/hours/claims/{claim.pk}/").content.decode()
+    assert 'class="badge fs-6 badge-status badge-status-submitted" data-testid="claim-status"' in page
+    assert "text-bg-" not in re.sub(r"<header.*?</header>", "", listed, flags=re.S)
