@@ -92,10 +92,6 @@ class RegistrationForm(SignupForm):
         self.fields["password2"].label = _("确认密码")
         for name in ("password1", "password2"):
             self.fields[name].widget.attrs["placeholder"] = ""
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
-        for name in ("title_level", "education"):
-            self.fields[name].widget.attrs["class"] = "form-select"
 
     def clean_real_name(self) -> str:
         return clean_real_name(self.cleaned_data.get("real_name", ""))
@@ -117,10 +113,10 @@ class LoginForm(AllauthLoginForm):
         login.widget.attrs["maxlength"] = "40"
         self.fields["login"].label = _("身份证号或手机号")
         self.fields["login"].widget.attrs.update(
-            {"placeholder": _("身份证号或手机号"), "class": "form-control", "autocomplete": "username"}
+            {"placeholder": _("身份证号或手机号"), "autocomplete": "username"}
         )
         self.fields["password"].label = _("密码")
-        self.fields["password"].widget.attrs.update({"placeholder": "", "class": "form-control"})
+        self.fields["password"].widget.attrs.update({"placeholder": ""})
         # allauth's "忘记密码了？" help text: the login page has its own link beside the registration one.
         self.fields["password"].help_text = ""
         if "remember" in self.fields:

@@ -29,28 +29,10 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap's classes on every widget (the shared field template renders the widget as is)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_widgets()
-
-    def style_widgets(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class FilingForm(BootstrapForm):
+class FilingForm(forms.Form):
     title = forms.CharField(label=_("培训名称"), max_length=200)
     kind = forms.ChoiceField(label=_("培训类型"), choices=TrainingKind.choices)
     organiser = forms.CharField(label=_("主办单位"), max_length=200)
@@ -106,7 +88,6 @@ class FilingForm(BootstrapForm):
                     help_text=_("仅代录纸质备案时填写：须早于培训开始日期。"),
                 )
                 self.order_fields(["organisation", "paper_received_on"])
-            self.style_widgets()
             if len(self.organisations) == 1 and not self.offers_paper:
                 self.fields["organisation"].initial = str(self.organisations[0].pk)
 
@@ -172,25 +153,25 @@ class FilingForm(BootstrapForm):
         )
 
 
-class ReturnForm(BootstrapForm):
+class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ApproveForm(BootstrapForm):
+class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("审核意见"), max_length=500, required=False)
 
 
-class WithdrawForm(BootstrapForm):
+class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因"), max_length=500, required=False)
 
 
-class AttachmentForm(BootstrapForm):
+class AttachmentForm(forms.Form):
     attachments = MultipleFileField(
         label=_("补充附件"), widget=MultipleFileInput(attrs={"accept": services.ATTACHMENT_ACCEPT})
     )
 
 
-class RosterUploadForm(BootstrapForm):
+class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("学员名单文件（.xlsx）"),
         widget=forms.ClearableFileInput(
@@ -213,4 +194,3 @@ class ChannelUploadForm(RosterUploadForm):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = clock.today().year
         self.order_fields(["source", "year", "file", "is_correction"])
-        self.style_widgets()

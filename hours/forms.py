@@ -25,8 +25,6 @@ from .rules.specs import (
 from .services.evidence import ACCEPT
 
 StrOrPromise = str | Promise
-SELECT = {"class": "form-select"}
-CONTROL = {"class": "form-control"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -37,7 +35,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; type and size are checked by the evidence service, by content."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "class": "form-control"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -67,13 +65,13 @@ def _rule_field(field_spec: Any) -> forms.Field:
         )
         return forms.ChoiceField(
             choices=[("", _("请选择")), *choices],
-            widget=forms.Select(attrs=SELECT),
+            widget=forms.Select(),
             label=label,
             required=field_spec.required,
             help_text=field_spec.help,
             error_messages=choice_errors,
         )
-    attrs = dict(CONTROL)
+    attrs: dict[str, str] = {}
     if field_spec.kind in ("int", "decimal"):
         attrs.update(
             {"type": "number", "inputmode": "decimal" if field_spec.kind == "decimal" else "numeric"}
@@ -102,7 +100,7 @@ class ClaimForm(forms.Form):
             label=_("申报年度"),
             choices=[(year, _("%(year)s年度") % {"year": year}) for year in years],
             coerce=int,
-            widget=forms.Select(attrs=SELECT),
+            widget=forms.Select(),
             error_messages={"required": _("请选择申报年度"), "invalid_choice": _("该年度目前不能申报")},
         )
         for field_spec in spec.fields:
@@ -172,15 +170,11 @@ def _figure_field(kind: Any, label: str) -> forms.Field:
             min_value=0,
             max_digits=6,
             decimal_places=1,
-            widget=forms.NumberInput(attrs={**CONTROL, "step": "0.1"}),
+            widget=forms.NumberInput(attrs={"step": "0.1"}),
         )
     if kind is int:
-        return forms.IntegerField(
-            label=label, min_value=0, max_value=12, widget=forms.NumberInput(attrs=CONTROL)
-        )
-    return forms.DateField(
-        label=label, widget=forms.DateInput(attrs={**CONTROL, "type": "date"}, format="%Y-%m-%d")
-    )
+        return forms.IntegerField(label=label, min_value=0, max_value=12, widget=forms.NumberInput())
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class YearRulesForm(forms.Form):
@@ -240,9 +234,9 @@ def _json(value: object) -> object:
 
 
 class YearRulesCopyForm(forms.Form):
-    from_year = forms.TypedChoiceField(label=_("复制自"), coerce=int, widget=forms.Select(attrs=SELECT))
+    from_year = forms.TypedChoiceField(label=_("复制自"), coerce=int, widget=forms.Select())
     to_year = forms.IntegerField(
-        label=_("新年度"), min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=CONTROL)
+        label=_("新年度"), min_value=2000, max_value=2100, widget=forms.NumberInput()
     )
 
     def __init__(self, *args: Any, years: Sequence[int], **kwargs: Any) -> None:
