@@ -92,6 +92,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "hours.certificate.batch": _("批量下载学时证明"),
     "hours.report.compliance": _("导出完成情况统计表"),
     "hours.export.cancel": _("取消导出"),
+    "hours.export.expire": _("删除过期导出文件"),
     "hours.integrity.record": _("记入诚信档案"),
     "hours.integrity.export": _("导出诚信档案"),
     "hours.reminders.send": _("发送学时提醒"),

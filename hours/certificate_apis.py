@@ -90,7 +90,9 @@ class ExportRequestSerializer(serializers.Serializer[Any]):
 class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
     # Plain strings in the schema: "kind" and "status" enums of other apps would collide by name.
     kind = serializers.CharField(read_only=True, help_text="certificate_zip | compliance_report")
-    status = serializers.CharField(read_only=True, help_text="pending | running | done | failed")
+    status = serializers.CharField(
+        read_only=True, help_text="pending | running | done | failed | expired (file deleted after 7 days)"
+    )
     organisation_id = serializers.IntegerField(read_only=True)
     percent = serializers.IntegerField(read_only=True)
     download_url = serializers.SerializerMethodField()

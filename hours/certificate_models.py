@@ -105,6 +105,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("生成中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    EXPIRED = "expired", _("已过期")  # the file was deleted after EXPORT_KEEP_DAYS (hours.reports)
 
 
 class ExportJob(models.Model):
@@ -150,7 +151,7 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.EXPIRED)
 
 
 class ReminderRun(models.Model):

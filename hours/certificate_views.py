@@ -231,7 +231,8 @@ def certificate_batch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(reports.exports_visible_to(request.user), pk=pk)
-    return render(request, "reports/export_detail.html", {"job": job})
+    context = {"job": job, "keep_days": reports.EXPORT_KEEP_DAYS}
+    return render(request, "reports/export_detail.html", context)
 
 
 @login_required
@@ -239,7 +240,8 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(reports.exports_visible_to(request.user), pk=pk)
-    return render(request, "reports/_export_progress.html", {"job": job})
+    context = {"job": job, "keep_days": reports.EXPORT_KEEP_DAYS}
+    return render(request, "reports/_export_progress.html", context)
 
 
 @login_required

@@ -13,12 +13,13 @@ premium professional course completed that year; requirements are the R1-reduced
 
 from __future__ import annotations
 
+import datetime
 import logging
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
 
@@ -61,8 +62,13 @@ REPORT_NOT_ALLOWED = _("您无权导出该范围的统计报表。")
 EXPORT_FAILED = _("生成失败，请稍后重试或联系技术支持。")
 EXPORT_NO_LONGER_ALLOWED = _("申请人已不再管辖该范围，本次导出已取消。")
 EXPORT_DONE_TITLE = _("导出文件已生成")
-EXPORT_DONE_BODY = _("您申请的“%(kind)s”（%(year)s年度，%(scope)s）已生成，请在7天内下载。")
+EXPORT_DONE_BODY = _("您申请的“%(kind)s”（%(year)s年度，%(scope)s）已生成，请在%(days)s天内下载。")
+#: An export's file is kept this long after it is written, as the notification says, then deleted
+#: (``exports_expire``): it holds personal data, and the same export can always be asked for again.
+EXPORT_KEEP_DAYS = 7
 
+#: Exports expired per run of ``exports_expire`` (the next run takes the rest).
+EXPIRE_BATCH = 1000
 #: Up to this many people a report is written during the request; above, a Celery job with progress.
 SMALL_REPORT_PEOPLE = 2000
 PROGRESS_EVERY = 5000
@@ -700,6 +706,49 @@ def export_run(*, job_id: int) -> None:
             recipient=job.requested_by,
             title=str(EXPORT_DONE_TITLE),
             body=str(EXPORT_DONE_BODY)
-            % {"kind": job.get_kind_display(), "year": job.year, "scope": job.organisation.name},
+            % {
+                "kind": job.get_kind_display(),
+                "year": job.year,
+                "scope": job.organisation.name,
+                "days": EXPORT_KEEP_DAYS,
+            },
             link=f"/hours/exports/{job.pk}/",
         )
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """Deletes the files of exports finished more than ``EXPORT_KEEP_DAYS`` ago; each job then reads
+    已过期 (audited, the file deleted once that is committed). Run daily by Celery beat; returns how
+    many expired."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=EXPORT_KEEP_DAYS)
+    due = list(
+        ExportJob.objects.filter(status=ExportStatus.DONE, finished_at__lt=cutoff)
+        .order_by("finished_at", "id")
+        .values_list("pk", flat=True)[:EXPIRE_BATCH]
+    )
+    expired = 0
+    for job_id in due:
+        with transaction.atomic():
+            job = (
+                ExportJob.objects.select_for_update()
+                .select_related("organisation")
+                .filter(pk=job_id, status=ExportStatus.DONE)
+                .first()
+            )
+            if job is None:
+                continue
+            storage, name = job.file.storage, job.file.name
+            job.status = ExportStatus.EXPIRED
+            job.file = ""
+            job.save(update_fields=["status", "file"])
+            audit_record(
+                actor=None,
+                action="hours.export.expire",
+                target=job,
+                organisation=job.organisation,
+                detail={"kind": job.kind, "year": job.year, "file": bool(name)},
+            )
+            if name:
+                transaction.on_commit(partial(storage.delete, name))
+        expired += 1
+    return expired

@@ -35,3 +35,11 @@ def dashboard_figures_task(*, year: int | None = None) -> int:
     from .dashboards import dashboard_figures_precompute
 
     return dashboard_figures_precompute(year=year)
+
+
+@shared_task(soft_time_limit=10 * 60, time_limit=11 * 60)
+def exports_expire_task() -> int:
+    """Run daily by Celery beat: deletes export files past their keeping time."""
+    from .reports import exports_expire
+
+    return exports_expire()

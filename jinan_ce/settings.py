@@ -185,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
         "kwargs": {"dates": env.list("HOURS_REMINDER_DATES", default=["09-01", "11-01", "12-01"])},
     },
+    # Export files (reports, certificate ZIPs) deleted once past their keeping time (hours.reports).
+    "hours-exports-expire": {
+        "task": "hours.tasks.exports_expire_task",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"queue": "reports"},
+    },
     # The bureaus' dashboard figures, precomputed for the visits (hours.dashboards, every 15 minutes).
     "hours-dashboard-figures": {
         "task": "hours.tasks.dashboard_figures_task",

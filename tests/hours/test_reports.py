@@ -438,3 +438,53 @@ def test_a_job_asked_for_while_the_broker_is_down_is_sent_once_it_is_back(
     assert sent == [{"job_id": first.pk}, {"job_id": job.pk}]
     assert not QueuedTask.objects.exists()
     assert queue.republish_queued(now=later) == 0
+
+
+def test_an_export_file_is_deleted_after_its_keeping_time_and_the_job_reads_expired(
+    world: World,
+    population: dict[str, User],
+    open_year: int,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The notification promises the file for 7 days; after that the daily task deletes it (it holds
+    personal data), the page says so, and downloads answer 404. A newer job is left alone."""
+    monkeypatch.setattr(reports, "SMALL_REPORT_PEOPLE", 1)
+    old = reports.compliance_report_start(actor=world.city_staff, organisation=world.city, year=open_year)
+    reports.export_run(job_id=old.pk)
+    new = reports.compliance_report_start(actor=world.city_staff, organisation=world.city, year=open_year)
+    reports.export_run(job_id=new.pk)
+    old.refresh_from_db()
+    stored = old.file.name
+    assert old.file.storage.exists(stored)
+    notice = world.city_staff.notifications.filter(title="导出文件已生成").first()
+    assert notice is not None and "请在7天内下载" in notice.body
+
+    eight_days_on = old.finished_at + datetime.timedelta(days=reports.EXPORT_KEEP_DAYS, hours=1)
+    ExportJob.objects.filter(pk=new.pk).update(finished_at=eight_days_on - datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True) as deletions:
+        assert reports.exports_expire(now=eight_days_on) == 1
+    assert len(deletions) == 1  # the file goes once the expiry is committed
+    old.refresh_from_db()
+    assert (old.status, old.file.name) == (ExportStatus.EXPIRED, "")
+    assert not old.file.storage.exists(stored)
+    assert ExportJob.objects.get(pk=new.pk).status == ExportStatus.DONE
+    event = AuditEvent.objects.get(action="hours.export.expire")
+    assert (event.actor_id, event.object_id, event.organisation_path) == (None, str(old.pk), world.city.path)
+
+    client = client_for(world.city_staff)
+    page = client.get(reverse("export_detail", args=[old.pk])).content.decode()
+    assert "文件已超过7天的保存期限并已删除；如仍需要，请重新申请。" in page
+    assert 'data-testid="export-download"' not in page and "hx-trigger" not in page
+    assert client.get(reverse("export_download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("api_hours_export_download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("api_hours_export", args=[old.pk])).json()["status"] == "expired"
+    assert reports.exports_expire(now=eight_days_on) == 0  # once
+
+
+def test_beat_schedule_expires_exports_daily(settings: Any) -> None:
+    from hours.tasks import exports_expire_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["hours-exports-expire"]
+    assert entry["task"] == exports_expire_task.name == "hours.tasks.exports_expire_task"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {30})
