@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -176,5 +175,5 @@ class TokenApi(APIView):
         otp = serializer.validated_data.get("otp", "")
         if security.needs_second_factor(user) and not security.totp_code_valid(user, otp):
             raise AuthenticationFailed(security.OTP_INVALID)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = services.api_token_issue(actor=user)
         return Response({"token": token.key})

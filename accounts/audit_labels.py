@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "auth.login": _("登录"),
     "auth.login_failed": _("登录失败"),
     "auth.logout": _("退出"),
+    "auth.token_issue": _("获取 API 令牌"),
     "user.register": _("实名注册"),
     "user.profile_update": _("修改个人资料"),
     "user.id_number_view": _("查看完整身份证号码"),

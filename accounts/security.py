@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from . import identity, policies
 from .models import Role
@@ -32,6 +34,8 @@ MFA_REQUIRED = gettext_lazy("单位管理员及以上角色须启用双因素认
 PASSWORD_EXPIRED = gettext_lazy("您的密码已超过 %(days)s 天未修改，请先修改密码。")
 OTP_INVALID = gettext_lazy("动态口令不正确或未启用双因素认证。")
 SESSION_EXPIRED = gettext_lazy("登录已超过 %(hours)s 小时，请重新登录。")
+TOKEN_EXPIRED = gettext_lazy("API 令牌已超过 %(hours)s 小时有效期，请重新获取。")
+TOKEN_PASSWORD_CHANGED = gettext_lazy("密码已修改，此前获取的 API 令牌已失效，请重新获取。")
 
 # Roles that must use a second factor and change their password periodically ("unit admin and above").
 SECOND_FACTOR_ROLES = (*policies.GOVERNING_ROLES, Role.PLATFORM_ADMIN)
@@ -191,9 +195,10 @@ class SecurityPolicyMiddleware:
                     messages.warning(request, MFA_REQUIRED)
                     return HttpResponseRedirect(reverse("mfa_activate_totp"))
                 if password_expired(user):
-                    messages.warning(
-                        request, PASSWORD_EXPIRED % {"days": settings.STAFF_PASSWORD_MAX_AGE_DAYS}
-                    )
+                    expired = PASSWORD_EXPIRED % {"days": settings.STAFF_PASSWORD_MAX_AGE_DAYS}
+                    if request.path.startswith("/api/"):
+                        return JsonResponse({"detail": expired}, status=403)
+                    messages.warning(request, expired)
                     return HttpResponseRedirect(reverse("account_change_password"))
         return self.get_response(request)
 
@@ -229,3 +234,28 @@ class SessionRefreshMiddleware:
         if refreshed is None or now - float(refreshed) >= SESSION_REFRESH_SECONDS:
             session[SESSION_REFRESHED_KEY] = now
         return response
+
+
+# --- API tokens ---------------------------------------------------------------------------------------
+
+
+class PolicyTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication with the same rules as a signed-in session, which the middleware
+    above cannot apply to tokens (DRF authenticates a token only inside the view): a token lives no
+    longer than a session (SESSION_ABSOLUTE_SECONDS), dies when the password changes, and staff without
+    a second factor or with an expired password are refused."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        max_age = settings.SESSION_ABSOLUTE_SECONDS
+        if timezone.now() - token.created > datetime.timedelta(seconds=max_age):
+            token.delete()
+            raise AuthenticationFailed(TOKEN_EXPIRED % {"hours": max_age // 3600})
+        if user.password_changed_at is not None and token.created < user.password_changed_at:
+            token.delete()
+            raise AuthenticationFailed(TOKEN_PASSWORD_CHANGED)
+        if needs_second_factor(user) and not has_totp(user):
+            raise AuthenticationFailed(MFA_REQUIRED)
+        if password_expired(user):
+            raise AuthenticationFailed(PASSWORD_EXPIRED % {"days": settings.STAFF_PASSWORD_MAX_AGE_DAYS})
+        return user, token

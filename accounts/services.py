@@ -72,6 +72,30 @@ def _capacity(
     return {"assignment": assignment} if assignment is not None else {}
 
 
+# --- API tokens ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User) -> Any:
+    """A new API token for the (authenticated) actor, replacing any earlier one: each sign-in through
+    the API starts a token's life afresh (accounts.security.PolicyTokenAuthentication ends it), and the
+    sign-in is on record like one on the login page."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=actor).delete()
+    token = Token.objects.create(user=actor)
+    assignment = policies.primary_assignment(actor, policies.STAFF_ROLES)
+    audit_record(
+        actor=actor,
+        action="auth.token_issue",
+        target=actor,
+        organisation=assignment.organisation if assignment and assignment.organisation else actor.unit,
+        assignment=assignment,
+        role="" if assignment else Role.PROFESSIONAL if policies.has_role(actor, Role.PROFESSIONAL) else "",
+    )
+    return token
+
+
 # --- The contacts directory (Annex 2 lines outside the tree) -----------------------------------------
 
 

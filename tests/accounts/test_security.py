@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import io
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
@@ -22,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from accounts import identity, services
+from accounts import identity, security, services
 from accounts.audit import audit_record
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import AuditEvent, User
@@ -213,6 +214,79 @@ def test_staff_api_token_needs_the_code(world: World) -> None:
     )
     assert granted.status_code == 200
     assert len(granted.json()["token"]) == 40
+
+
+@override_settings(STAFF_MFA_REQUIRED=True)
+def test_a_token_is_held_to_the_same_rules_as_a_session(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token is no way around the staff rules: it dies with a password change, after the session's
+    12 hours, when the second factor is removed or the password has expired; getting one is audited."""
+    from allauth.mfa.models import Authenticator
+    from rest_framework.authtoken.models import Token
+
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(world.unit_admin, secret)
+
+    def new_token() -> str:
+        caches["default"].clear()  # allauth refuses a TOTP code used once already: this is a new sign-in
+        response = Client().post(
+            "/api/auth/token/",
+            {"login": "13800000004", "password": DEMO_PASSWORD, "otp": current_totp_code(secret)},
+        )
+        assert response.status_code == 200
+        return str(response.json()["token"])
+
+    def me(token: str) -> Any:
+        return Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}")
+
+    # Refused tokens answer 403 with the reason (the API's first authenticator is the session's, which
+    # names no WWW-Authenticate scheme, so DRF answers 403 rather than 401 for every failed sign-in).
+    first = new_token()
+    assert me(first).status_code == 200
+    issued = AuditEvent.objects.filter(action="auth.token_issue", actor=world.unit_admin)
+    assert list(issued.values_list("actor_role", "organisation_path")) == [("unit_admin", world.school.path)]
+    # A new sign-in replaces the token.
+    second = new_token()
+    assert me(first).status_code == 403 and me(second).status_code == 200
+    # A password change ends it.
+    admin = User.objects.get(pk=world.unit_admin.pk)
+    admin.set_password("A-New-Long-Passphrase-2026")
+    admin.save()
+    refused = me(second)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "密码已修改，此前获取的 API 令牌已失效，请重新获取。"
+    assert not Token.objects.filter(user=world.unit_admin).exists()
+    # After twelve hours it is over.
+    token = Token.objects.create(user=world.unit_admin)
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(hours=12, minutes=1))
+    expired = me(token.key)
+    assert expired.status_code == 403
+    assert expired.json()["detail"] == "API 令牌已超过 12 小时有效期，请重新获取。"
+    # Staff whose password is too old, or who removed their second factor, are refused with the reason.
+    token = Token.objects.create(user=world.unit_admin)
+    User.objects.filter(pk=world.unit_admin.pk).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=91)
+    )
+    Token.objects.filter(pk=token.pk).update(created=timezone.now())
+    stale = me(token.key)
+    assert stale.status_code == 403 and stale.json()["detail"] == "您的密码已超过 90 天未修改，请先修改密码。"
+    User.objects.filter(pk=world.unit_admin.pk).update(password_changed_at=timezone.now())
+    Token.objects.filter(pk=token.pk).update(created=timezone.now())
+    assert me(token.key).status_code == 200
+    Authenticator.objects.filter(user=world.unit_admin).delete()
+    no_second_factor = me(token.key)
+    assert no_second_factor.status_code == 403
+    assert no_second_factor.json()["detail"] == str(security.MFA_REQUIRED)
+
+
+def test_staff_with_an_expired_password_get_json_from_the_api(world: World) -> None:
+    User.objects.filter(pk=world.county_staff.pk).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=91)
+    )
+    response = client_for(User.objects.get(pk=world.county_staff.pk)).get("/api/me/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "您的密码已超过 90 天未修改，请先修改密码。"}
 
 
 def test_staff_password_expires_after_ninety_days(world: World) -> None:
