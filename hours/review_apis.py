@@ -85,8 +85,11 @@ class ReviewRecordSerializer(serializers.ModelSerializer[ReviewRecord]):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_ip_address(self, record: ReviewRecord) -> str | None:
-        """Reviewers' addresses are shown to reviewers, not to the claimant."""
-        return record.ip_address if self.context.get("show_addresses") else None
+        """Reviewers' addresses, for other reviewers only (``review_policies.shown_ip_address``)."""
+        claim, viewer = self.context.get("claim"), self.context.get("viewer")
+        if claim is None or viewer is None:
+            return None
+        return policies.shown_ip_address(record, claim, viewer)
 
 
 class TrailSerializer(serializers.Serializer):
@@ -339,7 +342,8 @@ class ReviewDecisionApi(APIView):
             "next_stage": outcome.next_stage,
             "credited_hours": outcome.credited_hours,
         }
-        return Response(DecisionSerializer(payload, context={"show_addresses": True}).data)
+        context = {"claim": claim, "viewer": request.user}
+        return Response(DecisionSerializer(payload, context=context).data)
 
 
 class ReviewBulkApproveApi(APIView):
@@ -377,8 +381,7 @@ class ClaimTrailApi(APIView):
             "stages": selectors_review.claim_stages(claim),
             "records": selectors_review.claim_trail(claim),
         }
-        context = {"show_addresses": claim.person_id != request.user.pk}
-        return Response(TrailSerializer(payload, context=context).data)
+        return Response(TrailSerializer(payload, context={"claim": claim, "viewer": request.user}).data)
 
 
 class ClaimRevokeApi(APIView):

@@ -22,7 +22,7 @@ from accounts import policies as account_policies
 from accounts.models import Role, RoleAssignment
 
 from .models import Claim, ClaimStatus
-from .review_models import ReviewStageKind
+from .review_models import ReviewRecord, ReviewStageKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -123,3 +123,12 @@ def can_edit_chain(user: User | AnonymousUser, bureau: Organisation | None) -> b
     if None in editable:  # city staff
         return bureau is None or bureau.is_bureau
     return bureau is not None and bureau.pk in editable
+
+
+def shown_ip_address(record: ReviewRecord, claim: Claim, viewer: User | AnonymousUser) -> str | None:
+    """The address a review record shows the viewer: a reviewer's address is on record for the other
+    reviewers (who reviewed is accountable), never for the claimant; the claimant's own address (their
+    submissions and withdrawals) is shown to nobody."""
+    if claim.person_id == viewer.pk or record.actor_id == claim.person_id:
+        return None
+    return record.ip_address

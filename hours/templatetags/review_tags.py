@@ -1,4 +1,4 @@
-"""Template helpers of the review workflow: the reviewer's panel on the dashboard."""
+"""Template helpers of the review workflow: the reviewer's panel on the dashboard, a record's address."""
 
 from __future__ import annotations
 
@@ -24,3 +24,8 @@ def review_panel(user: Any) -> dict[str, Any] | None:
             (ReviewStageKind(kind).label, waiting, overdue) for kind, waiting, overdue in counts.by_stage
         ],
     }
+
+
+@register.simple_tag
+def shown_ip_address(record: Any, claim: Any, viewer: Any) -> str | None:
+    return review_policies.shown_ip_address(record, claim, viewer)

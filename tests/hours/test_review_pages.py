@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from accounts import identity
 from accounts.models import AuditEvent
 from hours import review, services
-from hours.models import Claim, ClaimReviewStage, ClaimStatus, ReviewStageTemplate
+from hours.models import Claim, ClaimReviewStage, ClaimStatus, ReviewRecord, ReviewStageTemplate
 from tests.fixtures import World, client_for
 
 from .helpers import PNG_BYTES
@@ -311,6 +311,41 @@ def test_records_carry_the_client_address(world: World, open_year: int) -> None:
     )
     record = claim.review_records.order_by("-id").first()
     assert record is not None and (record.decision, record.ip_address) == ("approve", "10.8.0.7")
+
+
+def test_the_claimants_address_is_shown_to_nobody_and_reviewers_addresses_only_to_reviewers(
+    world: World, open_year: int
+) -> None:
+    from accounts.request_context import current_ip
+
+    submitted_from = current_ip.set("203.0.113.77")  # as the request middleware sets it
+    try:
+        (claim,) = waiting(world, open_year, 1)
+    finally:
+        current_ip.reset(submitted_from)
+    assert ReviewRecord.objects.get(claim=claim, decision="submit").ip_address == "203.0.113.77"
+    client_for(world.unit_admin).post(
+        f"/hours/review/claims/{claim.pk}/decide/",
+        {"decision": "approve", "stage": open_stage(claim).pk},
+        REMOTE_ADDR="10.8.0.7",
+    )
+    expected = {
+        "reviewer": [("submit", None), ("approve", "10.8.0.7")],
+        "claimant": [("submit", None), ("approve", None)],
+    }
+    for viewer, seen in (
+        (world.county_staff, "reviewer"),
+        (world.department_reviewer, "reviewer"),
+        (world.professional, "claimant"),
+    ):
+        api = APIClient()
+        api.force_authenticate(viewer)
+        trail = api.get(f"/api/hours/claims/{claim.pk}/trail/").json()
+        assert [(r["decision"], r["ip_address"]) for r in trail["records"]] == expected[seen], viewer
+    page = client_for(world.department_reviewer).get(f"/hours/review/claims/{claim.pk}/").content.decode()
+    assert "10.8.0.7" in page and "203.0.113.77" not in page
+    own = client_for(world.professional).get(f"/hours/claims/{claim.pk}/").content.decode()
+    assert "10.8.0.7" not in own and "203.0.113.77" not in own
 
 
 # --- The integrity archive --------------------------------------------------------------------------------
