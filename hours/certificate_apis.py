@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from accounts.models import Organisation, User
 from accounts.request_context import client_ip
 
 from . import certificates, reports, selectors
+from .certificate_views import export_file_response
 from .models import Certificate, ExportJob, ExportStatus
 
 # --- Serializers ----------------------------------------------------------------------------------
@@ -146,10 +148,6 @@ def _acting_user(request: Request) -> User:
     """The caller: every view here but verification requires an authenticated user (the default
     permission class), so ``request.user`` is a ``User``."""
     return cast(User, request.user)
-
-
-def _file_name(job: ExportJob) -> str:
-    return (job.file.name or "").rsplit("/", 1)[-1]
 
 
 # --- Certificates -------------------------------------------------------------------------------------
@@ -316,22 +314,9 @@ class ExportJobDetailApi(generics.RetrieveAPIView):
 
 class ExportDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="文件")})
-    def get(self, request: Request, pk: int) -> HttpResponse:
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
         job = get_object_or_404(reports.exports_visible_to(request.user), pk=pk, status=ExportStatus.DONE)
-        if not job.file:
-            raise Http404
-        with job.file.open("rb") as handle:
-            content = handle.read()
-        is_zip = _file_name(job).endswith(".zip")
-        response = HttpResponse(
-            content,
-            content_type="application/zip"
-            if is_zip
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{_file_name(job)}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return export_file_response(job)
 
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,7 +20,7 @@ from accounts.models import Organisation, User
 from accounts.request_context import client_ip
 
 from . import certificates, dashboards, reports, selectors
-from .models import Certificate, ExportStatus
+from .models import Certificate, ExportJob, ExportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -244,17 +244,27 @@ def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/_export_progress.html", context)
 
 
-@login_required
-@require_GET
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(reports.exports_visible_to(request.user), pk=pk, status=ExportStatus.DONE)
+def export_file_response(job: ExportJob) -> FileResponse:
+    """The export's file, streamed from storage in chunks (a ZIP of a whole county's certificates is
+    hundreds of megabytes: never read into memory), under its Chinese name."""
     if not job.file:
         raise Http404
-    with job.file.open("rb") as handle:
-        content = handle.read()
     stored_name = job.file.name or ""
-    content_type = "application/zip" if stored_name.endswith(".zip") else XLSX
-    return _attachment(content, content_type, job.file_name or stored_name.rsplit("/", 1)[-1])
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.file_name or stored_name.rsplit("/", 1)[-1],
+        content_type="application/zip" if stored_name.endswith(".zip") else XLSX,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(reports.exports_visible_to(request.user), pk=pk, status=ExportStatus.DONE)
+    return export_file_response(job)
 
 
 # --- Reports ---------------------------------------------------------------------------------------

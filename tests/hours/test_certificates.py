@@ -528,8 +528,9 @@ def test_unit_admin_downloads_the_units_certificates_as_a_zip(
     assert job.status == ExportStatus.DONE and job.done == job.total == 1
     assert 'value="100"' in client.get(reverse("export_progress", args=[job.pk])).content.decode()
     download = client.get(reverse("export_download", args=[job.pk]))
-    assert download.status_code == 200
-    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert download.status_code == 200 and download.streaming
+    assert download["Content-Type"] == "application/zip" and download["Cache-Control"] == "private, no-store"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     names = archive.namelist()
     assert len(names) == 1 and names[0].startswith("任城区实验中学/学时证明-")
     assert archive.read(names[0]).startswith(b"%PDF")

@@ -8,6 +8,7 @@ import datetime
 import io
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -230,7 +231,11 @@ def test_large_report_runs_as_a_job_with_progress(
     page = client.get(reverse("export_detail", args=[job.pk])).content.decode()
     assert 'data-testid="export-download"' in page
     download = client.get(reverse("export_download", args=[job.pk]))
-    assert len(sheet_rows(download.content, "人员明细")) == 8
+    assert download.streaming  # read from storage in chunks, never whole into memory
+    assert download["Content-Disposition"] == (
+        f"attachment; filename*=utf-8''{quote(reports.report_file_name(world.city, open_year))}"
+    )
+    assert len(sheet_rows(b"".join(download.streaming_content), "人员明细")) == 8
     # the job is the requester's alone, and running it again does nothing
     assert client_for(world.county_staff).get(reverse("export_detail", args=[job.pk])).status_code == 404
     assert client_for(world.county_staff).get(reverse("export_download", args=[job.pk])).status_code == 404
