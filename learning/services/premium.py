@@ -359,6 +359,16 @@ def attendance_record(
     enrolment = PremiumEnrolment.objects.filter(premium=premium, person=person).first()
     if enrolment is None:
         raise ValidationError(PREMIUM_NOT_ENROLLED)
+    attendance = _mark(actor, premium, session, enrolment, is_present)
+    if is_present:
+        premium_complete_if_done(premium=premium, person=person, actor=actor, now=now)
+    return attendance
+
+
+def _mark(
+    actor: User, premium: PremiumCourse, session: LiveSession, enrolment: PremiumEnrolment, is_present: bool
+) -> LiveAttendance:
+    """One learner's mark for a session, entered by hand, with its audit record."""
     attendance = _record(
         actor=actor,
         session=session,
@@ -371,11 +381,9 @@ def attendance_record(
         "learning.premium.attendance",
         premium,
         session=session.pk,
-        person=person.pk,
+        person=enrolment.person_id,
         present=is_present,
     )
-    if is_present:
-        premium_complete_if_done(premium=premium, person=person, actor=actor, now=now)
     return attendance
 
 
@@ -402,26 +410,9 @@ def attendance_set(
     present = set(present_person_ids)
     if not present <= {enrolment.person_id for enrolment in enrolments}:
         raise ValidationError(PREMIUM_NOT_ENROLLED)
-    marks = []
-    for enrolment in enrolments:
-        is_present = enrolment.person_id in present
-        marks.append(
-            _record(
-                actor=actor,
-                session=session,
-                enrolment=enrolment,
-                is_present=is_present,
-                source=AttendanceSource.MANUAL,
-            )
-        )
-        _audit(
-            actor,
-            "learning.premium.attendance",
-            premium,
-            session=session.pk,
-            person=enrolment.person_id,
-            present=is_present,
-        )
+    marks = [
+        _mark(actor, premium, session, enrolment, enrolment.person_id in present) for enrolment in enrolments
+    ]
     for enrolment in enrolments:
         if enrolment.person_id in present:
             premium_complete_if_done(premium=premium, person=enrolment.person, actor=actor, now=now)
