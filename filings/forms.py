@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from jinan_ce.params import parse_int
 
 from . import clock, services
 from .models import CHANNEL_SOURCES, ImportSource, TrainingKind
@@ -106,12 +107,10 @@ class FilingForm(forms.Form):
         value = self.organisation_value
         if self.paper_organisations is None or not value.startswith("paper:"):
             return None
-        pk = value.removeprefix("paper:")
-        return (
-            self.paper_organisations.select_related("parent").filter(pk=int(pk)).first()
-            if pk.isdigit()
-            else None
-        )
+        pk = parse_int(value.removeprefix("paper:"))
+        if pk is None:
+            return None
+        return self.paper_organisations.select_related("parent").filter(pk=pk).first()
 
     @property
     def selected_paper_units(self) -> list[Organisation]:
