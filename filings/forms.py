@@ -13,7 +13,13 @@ from accounts.models import Organisation
 from jinan_ce.params import parse_int
 
 from . import clock, services
-from .models import CHANNEL_SOURCES, ImportSource, TrainingKind
+from .models import (
+    CHANNEL_SOURCES,
+    DESCRIPTION_MAX_LENGTH,
+    INSTRUCTORS_MAX_LENGTH,
+    ImportSource,
+    TrainingKind,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,12 +53,16 @@ class FilingForm(forms.Form):
     instructors = forms.CharField(
         label=_("授课教师"),
         required=False,
+        max_length=INSTRUCTORS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一位，可注明职称和单位。"),
     )
     expected_participants = forms.IntegerField(label=_("预计参训人数"), min_value=1, max_value=1_000_000)
     description = forms.CharField(
-        label=_("培训内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("培训内容"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     attachments = MultipleFileField(
         label=_("附件"),

@@ -11,6 +11,8 @@ from accounts.models import Organisation
 
 from .models import (
     CHANNEL_SOURCES,
+    DESCRIPTION_MAX_LENGTH,
+    INSTRUCTORS_MAX_LENGTH,
     FilingAttachment,
     FilingDecision,
     ImportSource,
@@ -117,9 +119,13 @@ class FilingInputSerializer(serializers.Serializer[dict[str, Any]]):
     training_days = serializers.IntegerField(min_value=1, max_value=366)
     planned_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0)
     place = serializers.CharField(max_length=200)
-    instructors = serializers.CharField(required=False, allow_blank=True, default="")
+    instructors = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=INSTRUCTORS_MAX_LENGTH
+    )
     expected_participants = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH
+    )
 
 
 class ReasonSerializer(serializers.Serializer[dict[str, str]]):
