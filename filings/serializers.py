@@ -15,6 +15,7 @@ from .models import (
     INSTRUCTORS_MAX_LENGTH,
     FilingAttachment,
     FilingDecision,
+    FilingStatus,
     ImportSource,
     RosterImport,
     RosterIssue,
@@ -24,6 +25,14 @@ from .models import (
 
 
 class FilingDecisionSerializer(serializers.ModelSerializer[FilingDecision]):
+    # Blank on a filing's first decision (submitted or entered on paper: it came from nowhere), as the
+    # model allows; without allow_blank the schema's enum left "" out and the response broke it.
+    from_status = serializers.ChoiceField(
+        choices=FilingStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("变更前的状态；首次提交（或代录纸质备案）时为空字符串。"),
+    )
     actor_name = serializers.CharField(source="actor.real_name", read_only=True)
     actor_organisation = serializers.CharField(
         source="actor_organisation.name", read_only=True, allow_null=True
