@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from jinan_ce.params import parse_int
+
 from . import security, selectors, services
 from .forms import LOGIN_INVALID
 from .models import Membership, Organisation, OrganisationKind
@@ -88,8 +90,8 @@ class OrganisationListApi(generics.ListAPIView):
         params = self.request.query_params
         if params.get("kind") in OrganisationKind.values:
             organisations = organisations.filter(kind=params["kind"])
-        if (parent := params.get("parent", "")).isdigit():
-            organisations = organisations.filter(parent_id=int(parent))
+        if (parent := parse_int(params.get("parent"))) is not None:
+            organisations = organisations.filter(parent_id=parent)
         if search := params.get("search", "").strip():
             organisations = organisations.filter(Q(name__icontains=search) | Q(credit_code=search.upper()))
         return organisations.order_by("path")

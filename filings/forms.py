@@ -10,9 +10,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from jinan_ce.params import parse_int
 
 from . import clock, services
-from .models import CHANNEL_SOURCES, ImportSource, TrainingKind
+from .models import (
+    CHANNEL_SOURCES,
+    DESCRIPTION_MAX_LENGTH,
+    INSTRUCTORS_MAX_LENGTH,
+    ImportSource,
+    TrainingKind,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -46,12 +53,16 @@ class FilingForm(forms.Form):
     instructors = forms.CharField(
         label=_("授课教师"),
         required=False,
+        max_length=INSTRUCTORS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一位，可注明职称和单位。"),
     )
     expected_participants = forms.IntegerField(label=_("预计参训人数"), min_value=1, max_value=1_000_000)
     description = forms.CharField(
-        label=_("培训内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("培训内容"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     attachments = MultipleFileField(
         label=_("附件"),
@@ -106,12 +117,10 @@ class FilingForm(forms.Form):
         value = self.organisation_value
         if self.paper_organisations is None or not value.startswith("paper:"):
             return None
-        pk = value.removeprefix("paper:")
-        return (
-            self.paper_organisations.select_related("parent").filter(pk=int(pk)).first()
-            if pk.isdigit()
-            else None
-        )
+        pk = parse_int(value.removeprefix("paper:"))
+        if pk is None:
+            return None
+        return self.paper_organisations.select_related("parent").filter(pk=pk).first()
 
     @property
     def selected_paper_units(self) -> list[Organisation]:

@@ -22,6 +22,7 @@ RETURN_REASON_REQUIRED = _("请填写退回理由。")
 TRANSITION_NOT_ALLOWED = _("该备案当前为“%(status)s”，不能%(action)s。")
 NOT_YOUR_FILING = _("您无权处理该备案。")
 FILING_NOT_EDITABLE = _("只有被退回的备案可以修改后重新提交。")
+TEXT_TOO_LONG = _("不能超过 %(limit)s 个字（现为 %(length)s 个字）。")
 
 ATTACHMENT_TOO_LARGE = _("附件“%(name)s”超过 %(limit)s MB。")
 ATTACHMENT_TYPE = _("附件“%(name)s”的格式不受支持，请上传 PDF、图片、Word 或 Excel 文件。")

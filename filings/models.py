@@ -50,6 +50,12 @@ class FilingChannel(models.TextChoices):
     BUREAU = "bureau", _("人社部门自办")
 
 
+#: The free text of a filing. The columns are TEXT without a limit; the form, the API and the service
+#: (``filing_data_errors``) hold it to these.
+INSTRUCTORS_MAX_LENGTH = 1000
+DESCRIPTION_MAX_LENGTH = 5000
+
+
 class TrainingFiling(models.Model):
     title = models.CharField(_("培训名称"), max_length=200)
     kind = models.CharField(_("培训类型"), max_length=30, choices=TrainingKind.choices)

@@ -11,8 +11,11 @@ from accounts.models import Organisation
 
 from .models import (
     CHANNEL_SOURCES,
+    DESCRIPTION_MAX_LENGTH,
+    INSTRUCTORS_MAX_LENGTH,
     FilingAttachment,
     FilingDecision,
+    FilingStatus,
     ImportSource,
     RosterImport,
     RosterIssue,
@@ -22,6 +25,14 @@ from .models import (
 
 
 class FilingDecisionSerializer(serializers.ModelSerializer[FilingDecision]):
+    # Blank on a filing's first decision (submitted or entered on paper: it came from nowhere), as the
+    # model allows; without allow_blank the schema's enum left "" out and the response broke it.
+    from_status = serializers.ChoiceField(
+        choices=FilingStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("变更前的状态；首次提交（或代录纸质备案）时为空字符串。"),
+    )
     actor_name = serializers.CharField(source="actor.real_name", read_only=True)
     actor_organisation = serializers.CharField(
         source="actor_organisation.name", read_only=True, allow_null=True
@@ -117,9 +128,13 @@ class FilingInputSerializer(serializers.Serializer[dict[str, Any]]):
     training_days = serializers.IntegerField(min_value=1, max_value=366)
     planned_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0)
     place = serializers.CharField(max_length=200)
-    instructors = serializers.CharField(required=False, allow_blank=True, default="")
+    instructors = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=INSTRUCTORS_MAX_LENGTH
+    )
     expected_participants = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH
+    )
 
 
 class ReasonSerializer(serializers.Serializer[dict[str, str]]):

@@ -33,6 +33,8 @@ from . import clock, ledger, messages, policies, rules, xlsx_guard
 from .models import (
     ACTIVE_IMPORT_STATUSES,
     CHANNEL_SOURCES,
+    DESCRIPTION_MAX_LENGTH,
+    INSTRUCTORS_MAX_LENGTH,
     CreditStatus,
     FilingAttachment,
     FilingChannel,
@@ -148,6 +150,15 @@ def filing_data_errors(
     """Field errors for a filing, in Chinese. Before the training starts, or (paper) received before it."""
     errors: dict[str, list[str]] = {}
     today = clock.today()
+    for field, max_length in (
+        ("instructors", INSTRUCTORS_MAX_LENGTH),
+        ("description", DESCRIPTION_MAX_LENGTH),
+    ):
+        length = len(getattr(data, field))
+        if length > max_length:
+            errors.setdefault(field, []).append(
+                str(messages.TEXT_TOO_LONG) % {"limit": max_length, "length": length}
+            )
     if data.end_date < data.start_date:
         errors.setdefault("end_date", []).append(str(messages.END_BEFORE_START))
     else:

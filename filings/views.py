@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policies as account_policies
 from accounts.request_context import signed_in_user
+from jinan_ce.params import parse_int
 
 from . import policies, reports, selectors, services
 from .forms import (
@@ -320,10 +321,7 @@ def channel_template(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("source", ImportSource.HEALTH)
     if source not in CHANNEL_SOURCES:
         raise Http404
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
+    year = parse_int(request.GET.get("year"), max_digits=4) or timezone.localdate().year
     label = ImportSource(source).label
     return _xlsx_response(
         reports.roster_template(source=source, year=year), f"行业学时导入模板-{label}-{year}.xlsx"

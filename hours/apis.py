@@ -17,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jinan_ce.params import parse_int
+
 from . import display, policies, selectors, services
 from .models import Claim, LedgerEntry
 from .rules import RULES
@@ -43,11 +45,11 @@ YEAR_PARAMETER = OpenApiParameter(
 
 
 def _year(request: Request) -> int:
-    value = request.query_params.get("year", "")
-    if value.isdigit():
-        if len(value) > 4 or int(value) not in selectors.YEAR_RANGE:
+    year = parse_int(request.query_params.get("year"))
+    if year is not None:
+        if year not in selectors.YEAR_RANGE:
             raise Http404
-        return int(value)
+        return year
     year = selectors.default_year()
     if year is None:
         raise Http404

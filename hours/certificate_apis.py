@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from accounts import selectors as account_selectors
 from accounts.models import Organisation, User
 from accounts.request_context import client_ip
+from jinan_ce.params import parse_int
 
 from . import certificates, reports, selectors
 from .certificate_views import export_file_response
@@ -164,9 +165,8 @@ class CertificateListApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Certificate]:
         queryset = certificates.certificates_visible_to(self.request.user)
-        year = self.request.query_params.get("year")
-        if year and year.isdigit():
-            queryset = queryset.filter(year=int(year))
+        if (year := parse_int(self.request.query_params.get("year"))) is not None:
+            queryset = queryset.filter(year=year)
         return queryset.order_by("-issued_at", "-id")
 
     @extend_schema(request=CertificateRequestSerializer, responses={201: CertificateSerializer})

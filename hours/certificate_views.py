@@ -18,6 +18,7 @@ from accounts import policies as account_policies
 from accounts import selectors as account_selectors
 from accounts.models import Organisation, User
 from accounts.request_context import client_ip
+from jinan_ce.params import parse_int
 
 from . import certificates, dashboards, reports, selectors
 from .models import Certificate, ExportJob, ExportStatus
@@ -32,9 +33,8 @@ def _messages_of(error: ValidationError) -> list[str]:
 def _year_from(request: HttpRequest, source: Any = None) -> int:
     data = source if source is not None else request.GET
     years = selectors.years_with_rules()
-    try:
-        year = int(data.get("year", ""))
-    except (TypeError, ValueError):
+    year = parse_int(data.get("year"))
+    if year is None:
         year = selectors.default_year() or 0
     if year not in years:
         raise Http404
@@ -72,10 +72,9 @@ def certificate_home(request: HttpRequest) -> HttpResponse:
     user = _acting_user(request)
     person = user
     if request.GET.get("person"):
-        try:
-            person_id = int(request.GET["person"])
-        except ValueError as error:
-            raise Http404 from error
+        person_id = parse_int(request.GET["person"])
+        if person_id is None:
+            raise Http404
         if person_id != user.pk:
             governed = account_selectors.person_visible_to(user, person_id)
             if governed is None:
@@ -109,10 +108,9 @@ def certificate_home(request: HttpRequest) -> HttpResponse:
 def certificate_obtain(request: HttpRequest) -> HttpResponse:
     year = _year_from(request, request.POST)
     user = _acting_user(request)
-    try:
-        person_id = int(request.POST.get("person") or user.pk)
-    except ValueError as error:
-        raise Http404 from error
+    person_id = parse_int(request.POST["person"]) if request.POST.get("person") else user.pk
+    if person_id is None:
+        raise Http404
     person = user if person_id == user.pk else account_selectors.person_visible_to(user, person_id)
     if person is None:
         raise Http404

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.request_context import signed_in_user
+from jinan_ce.params import parse_int
 
 from . import review, selectors, selectors_review
 from . import review_policies as policies
@@ -411,7 +412,6 @@ class IntegrityListApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[IntegrityRecord]:
         records = selectors_review.integrity_records_visible_to(self.request.user)
-        year = self.request.query_params.get("year", "")
-        if year.isdigit() and len(year) <= 4:
-            records = records.filter(year=int(year))
+        if (year := parse_int(self.request.query_params.get("year"), max_digits=4)) is not None:
+            records = records.filter(year=year)
         return records

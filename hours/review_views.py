@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import identity
 from accounts.models import Organisation
 from accounts.request_context import signed_in_user
+from jinan_ce.params import parse_int
 
 from . import display, review, selectors, selectors_review
 from . import review_policies as policies
@@ -41,11 +42,6 @@ from .review_models import (
     ReviewStageTemplate,
 )
 from .rules import RULES, compute_credit, format_hours
-
-
-def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 12 else None
 
 
 def _date_or_none(value: str | None) -> datetime.date | None:
@@ -116,8 +112,8 @@ def queue_filters(params: Any) -> selectors_review.QueueFilters:
     """The queue's filters from a query string; anything malformed is ignored, never an error."""
     statuses = {value for value, _label in selectors_review.QUEUE_STATUS_CHOICES}
     status = params.get("status", "")
-    stage = _int_or_none(params.get("stage"))
-    year = _int_or_none(params.get("year"))
+    stage = parse_int(params.get("stage"))
+    year = parse_int(params.get("year"))
     rule = params.get("rule", "").strip()
     id_search = id_search_from_token(params.get("qid", ""))
     return selectors_review.QueueFilters(
@@ -125,7 +121,7 @@ def queue_filters(params: Any) -> selectors_review.QueueFilters:
         stage=stage if stage in ReviewStageKind.values else None,
         year=year if year is not None and year in selectors.YEAR_RANGE else None,
         rule_code=rule if rule in RULES else "",
-        unit_id=_int_or_none(params.get("unit")),
+        unit_id=parse_int(params.get("unit")),
         submitted_from=_date_or_none(params.get("from")),
         submitted_to=_date_or_none(params.get("to")),
         search=id_search.masked if id_search else params.get("q", "").strip()[:50],
@@ -181,7 +177,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     filters = queue_filters(request.GET)
     claims = selectors_review.review_queue(request.user, filters)
     counts = selectors_review.review_counts(request.user)
-    per_page = _int_or_none(request.GET.get("per_page"))
+    per_page = parse_int(request.GET.get("per_page"))
     if per_page not in selectors_review.QUEUE_PAGE_SIZES:
         per_page = selectors_review.QUEUE_PAGE_SIZES[0]
     paginator = Paginator(claims, per_page)
@@ -223,9 +219,9 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     items: list[tuple[int, int | None]] = []
     for value in request.POST.getlist("items"):
         claim_text, _sep, stage_text = value.partition(":")
-        claim_id = _int_or_none(claim_text)
+        claim_id = parse_int(claim_text)
         if claim_id is not None:
-            items.append((claim_id, _int_or_none(stage_text)))
+            items.append((claim_id, parse_int(stage_text)))
     try:
         outcome = review.review_bulk_approve(
             actor=signed_in_user(request), items=items, comment=request.POST.get("comment", "")
@@ -306,7 +302,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             claim_id=claim.pk,
             decision=request.POST.get("decision", ""),
             comment=request.POST.get("comment", ""),
-            stage_id=_int_or_none(request.POST.get("stage")),
+            stage_id=parse_int(request.POST.get("stage")),
         )
     except (ValidationError, PermissionDenied) as error:
         _flash(request, error)
@@ -354,7 +350,7 @@ def integrity_archive(request: HttpRequest) -> HttpResponse:
     if not policies.can_view_integrity_archive(request.user):
         raise Http404
     records = selectors_review.integrity_records_visible_to(request.user)
-    year = _int_or_none(request.GET.get("year"))
+    year = parse_int(request.GET.get("year"))
     search = request.GET.get("q", "").strip()[:50]
     if year is not None:
         records = records.filter(year=year)
@@ -420,7 +416,7 @@ def review_chain(request: HttpRequest) -> HttpResponse:
     editable = policies.chain_bureaus_editable_by(request.user)
     if not editable:
         raise Http404
-    bureau_id = _int_or_none(request.GET.get("bureau") or request.POST.get("bureau"))
+    bureau_id = parse_int(request.GET.get("bureau") or request.POST.get("bureau"))
     if bureau_id is None and None not in editable:
         bureau_id = next(pk for pk in editable if pk is not None)
     bureau = get_object_or_404(Organisation, pk=bureau_id) if bureau_id is not None else None

@@ -22,6 +22,7 @@ from accounts import identity
 from accounts import policies as account_policies
 from accounts.models import Role
 from accounts.selectors import path_filter
+from jinan_ce.params import parse_int
 
 from . import review_policies as policies
 from .models import Claim, ClaimStatus
@@ -94,9 +95,9 @@ def _search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     normalised = identity.normalise_id_number(text)
     if identity.looks_like_id_number(normalised):
         return claims.filter(person__id_number_digest=identity.id_number_digest(normalised))
-    number = text.lstrip("#＃")
-    if number.isdigit() and len(number) <= 12:
-        return claims.filter(Q(pk=int(number)) | Q(person__real_name__contains=text))
+    claim_number = parse_int(identity.to_half_width(text.lstrip("#＃")), max_digits=12)
+    if claim_number is not None:
+        return claims.filter(Q(pk=claim_number) | Q(person__real_name__contains=text))
     return claims.filter(person__real_name__contains=text)
 
 

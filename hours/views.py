@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jinan_ce.params import parse_int
+
 from . import display, policies, review_policies, selectors, selectors_review, services
 from .forms import ClaimForm, YearRulesCopyForm, YearRulesForm
 from .models import Claim, ClaimEvidence, SourceType
@@ -54,10 +56,8 @@ def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
 
 
 def _selected_year(request: HttpRequest, years: list[int], default: int | None) -> int | None:
-    value = request.GET.get("year", "")
-    if value.isdigit() and int(value) in years:
-        return int(value)
-    return default
+    year = parse_int(request.GET.get("year"))
+    return year if year in years else default
 
 
 # --- My hours --------------------------------------------------------------------------------------
@@ -116,19 +116,19 @@ def _claim_form_context(
 
 def _preview(request: HttpRequest, spec: RuleSpec, form: ClaimForm) -> dict[str, Any]:
     """The preview block's context: hours and reasons, or the errors that keep a preview from showing."""
-    year_text = form.data.get("year", "")
-    if not str(year_text).isdigit():
+    year = parse_int(form.data.get("year"))
+    if year is None:
         return {"errors": [_("请选择申报年度")]}
     try:
         result = services.claim_preview(
             person=request.user,  # type: ignore[arg-type]
-            year=int(year_text),
+            year=year,
             rule_code=spec.code,
             fields=form.raw_rule_values(),
         )
     except ValidationError as error:
         return {"errors": error.messages}
-    return {"result": result, "reasons": services.credit_messages(result, int(year_text)), "spec": spec}
+    return {"result": result, "reasons": services.credit_messages(result, year), "spec": spec}
 
 
 def _claim_form_view(request: HttpRequest, spec: RuleSpec, claim: Claim | None) -> HttpResponse:

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "accounts.security.SecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its 400 page has the session, the user, the language and the CSP nonce to render with.
+    "jinan_ce.middleware.NulCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "jinan_ce.urls"

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 admin.site.site_header = _("继续教育管理服务平台 · 管理后台")
 admin.site.site_title = _("继续教育管理服务平台")
 
+# An API caller gets its 500 as JSON; everyone else the site's page (templates/500.html).
+handler500 = "jinan_ce.api.server_error"
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

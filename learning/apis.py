@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hours import selectors as hours_selectors
+from jinan_ce.params import parse_int
 
 from . import policies, selectors
 from .models import Course, DigitalCohort, Enrolment, Lesson, Notice, PremiumCourse
@@ -51,9 +52,9 @@ from .views.common import acting_user
 
 
 def _year(request: Request) -> int:
-    value = request.query_params.get("year", "")
-    if value.isdigit():
-        return int(value)
+    year = parse_int(request.query_params.get("year"))
+    if year is not None:
+        return year
     return hours_selectors.default_year() or 0
 
 
@@ -227,10 +228,8 @@ class EnrolmentListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        year = self.request.query_params.get("year", "")
-        return selectors.enrolments_of(
-            acting_user(self.request), int(year) if year.isdigit() else None
-        ).order_by("pk")
+        year = parse_int(self.request.query_params.get("year"))
+        return selectors.enrolments_of(acting_user(self.request), year).order_by("pk")
 
 
 class ProgressApi(generics.RetrieveAPIView):
@@ -295,9 +294,9 @@ class QuizApi(APIView):
         serializer = QuizIn(data=request.data)
         serializer.is_valid(raise_exception=True)
         answers = {
-            int(key): value
+            question_id: value
             for key, value in serializer.validated_data["answers"].items()
-            if str(key).isdigit()
+            if (question_id := parse_int(str(key))) is not None
         }
         attempt = study.quiz_submit(actor=acting_user(request), course=course, answers=answers)
         enrolment = attempt.enrolment

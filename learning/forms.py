@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
-from .models import ApplicantCategory, CourseKind, LessonKind, TechnicalLevel
+from .models import DESCRIPTION_MAX_LENGTH, ApplicantCategory, CourseKind, LessonKind, TechnicalLevel
 
 
 class CourseForm(forms.Form):
@@ -22,7 +22,10 @@ class CourseForm(forms.Form):
     instructor = forms.CharField(label=_("主讲人"), max_length=60, required=False)
     pass_mark = forms.IntegerField(label=_("测验合格分（百分制）"), min_value=1, max_value=100, initial=60)
     description = forms.CharField(
-        label=_("课程简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("课程简介"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
     )
 
     def __init__(self, *args: Any, providers: list[Organisation] | None = None, **kwargs: Any) -> None:
@@ -48,7 +51,10 @@ class CourseEditForm(forms.Form):
     instructor = forms.CharField(label=_("主讲人"), max_length=60, required=False)
     pass_mark = forms.IntegerField(label=_("测验合格分（百分制）"), min_value=1, max_value=100)
     description = forms.CharField(
-        label=_("课程简介"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("课程简介"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
     )
 
     RULE_FIELDS = ("kind", "year", "hours", "pass_mark")
@@ -111,7 +117,10 @@ class PremiumForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     experts = forms.CharField(label=_("授课专家"), max_length=200)
     description = forms.CharField(
-        label=_("课程简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("课程简介"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
     )
 
     def __init__(self, *args: Any, organisers: list[Organisation], **kwargs: Any) -> None:
@@ -164,7 +173,10 @@ class CohortForm(forms.Form):
         label=_("报名对象"), choices=ApplicantCategory.choices, widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(
-        label=_("培训说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("培训说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
     )
 
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:

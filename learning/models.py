@@ -104,6 +104,11 @@ class CourseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已下架")
 
 
+#: Course, premium course and cohort descriptions. The columns are TEXT without a limit; the forms, the
+#: API and the services (``catalogue.check_description_length``) hold them to this.
+DESCRIPTION_MAX_LENGTH = 5000
+
+
 class Course(models.Model):
     """A course of one year's catalogue, offered by one provider (a CE base; for a premium course's
     self-study part, the organising department or association)."""

@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from .models import (
+    DESCRIPTION_MAX_LENGTH,
     Course,
     CourseKind,
     DigitalApplication,
@@ -55,7 +56,7 @@ class CourseUpdateIn(serializers.Serializer):  # type: ignore[type-arg]
 
     title = serializers.CharField(max_length=120, required=False)
     topic = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     instructor = serializers.CharField(max_length=60, required=False, allow_blank=True)
     hours = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.1"), required=False)
     pass_mark = serializers.IntegerField(min_value=1, max_value=100, required=False)

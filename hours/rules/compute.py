@@ -218,6 +218,8 @@ def _convert_text(spec: FieldSpec, value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise _FieldProblem(messages.FIELD_NOT_TEXT.format(label=spec.label))
     text = str(value).strip()
+    if "\x00" in text:  # PostgreSQL stores no NUL, in text or jsonb
+        raise _FieldProblem(messages.FIELD_NOT_TEXT.format(label=spec.label))
     if spec.max_length is not None and len(text) > spec.max_length:
         raise _FieldProblem(messages.FIELD_TOO_LONG.format(label=spec.label, max_length=spec.max_length))
     return text

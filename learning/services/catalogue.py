@@ -29,6 +29,7 @@ from accounts.models import Organisation, OrganisationKind, User
 
 from .. import policies
 from ..models import (
+    DESCRIPTION_MAX_LENGTH,
     PUBLIC_COURSE_KINDS,
     Choice,
     Course,
@@ -63,6 +64,7 @@ QUESTION_NEEDS_CHOICES = _("每道测验题至少需要两个选项。")
 QUESTION_NEEDS_CORRECT = _("请至少标出一个正确答案。")
 VIDEO_URL_SAME_SITE = _("视频地址须为本站路径（以 / 开头）。")
 VIDEO_URL_REQUIRED = _("视频课时须上传视频文件或填写视频地址。")
+DESCRIPTION_TOO_LONG = _("不能超过 %(limit)s 个字（现为 %(length)s 个字）。")
 
 
 def _check_manager(actor: User | None, course_or_provider: Course | Organisation) -> None:
@@ -118,6 +120,14 @@ def _clean_video_url(kind: str, video_url: str, has_file: bool) -> str:
     return video_url
 
 
+def check_description_length(description: str) -> None:
+    """The limit the forms and the API hold a description to, for every other caller too."""
+    length = len(description)
+    if length > DESCRIPTION_MAX_LENGTH:
+        message = DESCRIPTION_TOO_LONG % {"limit": DESCRIPTION_MAX_LENGTH, "length": length}
+        raise ValidationError({"description": message})
+
+
 @transaction.atomic
 def course_create(
     *,
@@ -138,6 +148,7 @@ def course_create(
         provider.kind == OrganisationKind.PROVIDER and provider.is_public_subject_provider
     ):
         raise ValidationError({"kind": COURSE_PUBLIC_PROVIDER_ONLY})
+    check_description_length(description.strip())
     course = Course(
         provider=provider,
         year=year,
@@ -178,6 +189,8 @@ def course_update(*, actor: User, course: Course, **changes: Any) -> Course:
     for field in COURSE_TEXT_FIELDS:
         if isinstance(changes.get(field), str):
             changes[field] = changes[field].strip()
+    if isinstance(changes.get("description"), str):
+        check_description_length(changes["description"])
     if "hours" in changes and changes["hours"] is not None:
         changes["hours"] = Decimal(changes["hours"])
     changed = [

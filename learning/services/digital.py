@@ -36,6 +36,7 @@ from ..models import (
     Notice,
     TechnicalLevel,
 )
+from .catalogue import check_description_length
 from .study import LEARNER_ONLY
 
 COHORT_NOT_ALLOWED = _("只有市人力资源和社会保障局工作人员可以发布数字技术工程师培训。")
@@ -111,6 +112,7 @@ def cohort_create(
     if not categories:
         raise ValidationError({"eligible_categories": COHORT_CATEGORIES_REQUIRED})
     hours_selectors.year_figures(year)
+    check_description_length(description.strip())
     cohort = DigitalCohort(
         year=year,
         title=title.strip(),

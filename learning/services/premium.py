@@ -43,6 +43,7 @@ from ..models import (
     PremiumEnrolment,
     ReviewStatus,
 )
+from .catalogue import check_description_length
 from .study import LEARNER_ONLY, course_enrol
 
 MIN_LIVE_HOURS = Decimal(8)
@@ -142,6 +143,7 @@ def premium_declare(
     if not policies.can_declare_premium(actor, organiser):
         raise PermissionDenied(PREMIUM_NOT_CITY_LEVEL)
     _check_self_study(self_study_course, organiser, year, None)
+    check_description_length(description.strip())
     premium = PremiumCourse(
         organiser=organiser,
         year=year,

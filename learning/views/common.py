@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from hours import selectors as hours_selectors
+from jinan_ce.params import parse_int
 
 
 def flash_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -29,9 +30,9 @@ def add_errors(form: Any, error: ValidationError) -> None:
 def selected_year(request: HttpRequest) -> int:
     """?year= when it has a rule set, else the hours pages' default year (else this year)."""
     years = hours_selectors.years_with_rules()
-    value = request.GET.get("year") or request.POST.get("year") or ""
-    if value.isdigit() and int(value) in years:
-        return int(value)
+    year = parse_int(request.GET.get("year") or request.POST.get("year"))
+    if year is not None and year in years:
+        return year
     return hours_selectors.default_year() or timezone.localdate().year
 
 

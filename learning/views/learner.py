@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hours import selectors as hours_selectors
+from jinan_ce.params import parse_int
 
 from .. import policies, selectors
 from ..models import PUBLIC_COURSE_KINDS, CourseKind
@@ -178,7 +179,9 @@ def quiz(request: HttpRequest, pk: int) -> HttpResponse:
         answers: dict[int, list[int]] = {}
         for question in questions:
             chosen = request.POST.getlist(f"question-{question.pk}")
-            answers[question.pk] = [int(value) for value in chosen if value.isdigit()]
+            answers[question.pk] = [
+                choice_id for value in chosen if (choice_id := parse_int(value)) is not None
+            ]
         try:
             attempt = study.quiz_submit(actor=acting_user(request), course=course, answers=answers)
         except ValidationError as error:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organisation, OrganisationKind
+from jinan_ce.params import parse_int
 
 from .. import policies, selectors
 from ..forms import (
@@ -155,7 +156,7 @@ def premium_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.success(request, _("已添加现场授课场次。"))
             elif action == "self-study":
                 own = selectors.courses_managed_by(user).filter(provider_id=course.organiser_id)
-                chosen = own.filter(pk=request.POST.get("course") or 0).first()
+                chosen = own.filter(pk=parse_int(request.POST.get("course")) or 0).first()
                 premium.premium_set_self_study(actor=user, premium=course, course=chosen)
                 messages.success(request, _("已设置自学部分课程。"))
             elif action == "submit":
@@ -204,7 +205,9 @@ def premium_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
                 messages.success(request, _("已导入 %(count)s 条出勤记录。") % {"count": report.recorded})
         else:
             present = {
-                int(value) for value in request.POST.getlist("present") if value.isascii() and value.isdigit()
+                person_id
+                for value in request.POST.getlist("present")
+                if (person_id := parse_int(value)) is not None
             }
             premium.attendance_set(actor=acting_user(request), session=session, present_person_ids=present)
             messages.success(request, _("出勤已保存。"))

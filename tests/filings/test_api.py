@@ -270,3 +270,26 @@ def test_channel_import_through_the_api(
         .status_code
         == 403
     )
+
+
+def test_free_text_over_its_limit_is_a_400(world: World, year_rules: int) -> None:
+    """A 2,000,000-character description used to be accepted; the API holds it to the limits."""
+    client = client_for(world.unit_admin)
+    response = client.post(
+        "/api/filings/",
+        payload(organisation=world.school.pk, instructors="王" * 1001, description="x" * 2_000_000),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "instructors": ["请确保这个字段不能超过 1000 个字符。"],
+        "description": ["请确保这个字段不能超过 5000 个字符。"],
+    }
+    assert TrainingFiling.objects.count() == 0
+    response = client.post(
+        "/api/filings/",
+        payload(organisation=world.school.pk, instructors="王" * 1000, description="训" * 5000),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert (len(response.json()["instructors"]), len(response.json()["description"])) == (1000, 5000)

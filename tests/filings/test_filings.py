@@ -17,7 +17,14 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import AuditEvent, Notification, Organisation, Role, User
 from accounts.request_context import current_ip
 from filings import clock, messages, services
-from filings.models import FilingChannel, FilingDecision, FilingStatus, TrainingFiling
+from filings.models import (
+    DESCRIPTION_MAX_LENGTH,
+    INSTRUCTORS_MAX_LENGTH,
+    FilingChannel,
+    FilingDecision,
+    FilingStatus,
+    TrainingFiling,
+)
 from tests.fixtures import World
 
 from .conftest import filing_data, move_clock
@@ -449,3 +456,30 @@ def test_notifications_and_reasons_are_stored_in_the_platform_language_whatever_
     ]
     assert FilingDecision.objects.get(filing=filing, action="resubmit").reason == "修改了：description"
     assert FilingDecision.objects.get(filing=paper).reason.startswith("纸质备案代录，材料收到日期 ")
+
+
+def test_free_text_is_held_to_its_limits(world: World, year_rules: int) -> None:
+    """The columns are TEXT without a limit; the service holds instructors to 1,000 characters and the
+    description to 5,000, whoever calls it (the form and the API refuse more before it)."""
+    assert (INSTRUCTORS_MAX_LENGTH, DESCRIPTION_MAX_LENGTH) == (1000, 5000)
+    with pytest.raises(ValidationError) as caught:
+        services.filing_submit(
+            actor=world.unit_admin,
+            organisation=world.school,
+            data=filing_data(instructors="王" * 1001, description="训" * 5001),
+        )
+    assert caught.value.message_dict == {
+        "instructors": [str(messages.TEXT_TOO_LONG) % {"limit": 1000, "length": 1001}],
+        "description": [str(messages.TEXT_TOO_LONG) % {"limit": 5000, "length": 5001}],
+    }
+    assert (
+        str(messages.TEXT_TOO_LONG) % {"limit": 1000, "length": 1001}
+        == "不能超过 1000 个字（现为 1001 个字）。"
+    )
+    assert not TrainingFiling.objects.exists()
+    filing = services.filing_submit(
+        actor=world.unit_admin,
+        organisation=world.school,
+        data=filing_data(instructors="王" * 1000, description="训" * 5000),
+    )
+    assert (len(filing.instructors), len(filing.description)) == (1000, 5000)

@@ -206,6 +206,20 @@ def paper_form(organisation: str, **overrides: str) -> dict[str, str]:
     }
 
 
+def test_filing_form_holds_free_text_to_its_limits(world: World, year_rules: int) -> None:
+    client = client_for(world.county_staff)
+    response = client.post(
+        "/filings/new/",
+        paper_form(f"paper:{world.school.pk}", instructors="王" * 1001, description="训" * 5001),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "instructors": ["确保该变量包含不超过 1000 字符 (目前字符数 1001)。"],
+        "description": ["确保该变量包含不超过 5000 字符 (目前字符数 5001)。"],
+    }
+    assert not TrainingFiling.objects.filter(title="纸质备案的培训").exists()
+
+
 def test_bureau_staff_enter_a_paper_filing_from_the_form(world: World, year_rules: int) -> None:
     """The units are not listed in the page (a bureau may have thousands): staff search for one by name
     or credit code (HTMX) and pick it from the results, which join the form's radio group."""

@@ -425,3 +425,48 @@ def test_a_premium_courses_self_study_part_keeps_its_kind_and_year(world: World)
     assert (
         catalogue.course_update(actor=None, course=part, title="自学部分（新名）").title == "自学部分（新名）"
     )  # type: ignore[arg-type]
+
+
+def test_a_course_description_is_held_to_its_limit(world: World) -> None:
+    """A 3,000,000-character description used to be accepted by PATCH; the API, the page and the service
+    hold it to 5,000 characters (the column is TEXT without a limit)."""
+    course = draft_course(world)
+    before = snapshot(course)
+    client = client_for(world.provider_staff)
+    response = client.patch(
+        reverse("api_learning_course", args=[course.pk]),
+        {"description": "x" * 3_000_000},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"description": ["请确保这个字段不能超过 5000 个字符。"]}
+    response = client.post(
+        reverse("learning_manage_course_edit", args=[course.pk]), {**EDIT, "description": "简" * 5001}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "description": ["确保该变量包含不超过 5000 字符 (目前字符数 5001)。"]
+    }
+    with pytest.raises(ValidationError) as error:
+        catalogue.course_update(actor=world.provider_staff, course=course, description="简" * 5001)
+    assert error.value.message_dict == {"description": ["不能超过 5000 个字（现为 5001 个字）。"]}
+    with pytest.raises(ValidationError) as error:
+        catalogue.course_create(
+            actor=world.provider_staff,
+            provider=world.provider,
+            year=YEAR,
+            kind="public_elective",
+            title="简介过长的课程",
+            hours=Decimal(1),
+            description="简" * 5001,
+        )
+    assert error.value.message_dict == {"description": ["不能超过 5000 个字（现为 5001 个字）。"]}
+    assert not Course.objects.filter(title="简介过长的课程").exists()
+    assert snapshot(course) == before
+    response = client.patch(
+        reverse("api_learning_course", args=[course.pk]),
+        {"description": "简" * 5000},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert len(response.json()["description"]) == 5000

@@ -314,6 +314,20 @@ def test_only_an_active_professional_can_be_declared_instructor(world: World) ->
     assert not AuditEvent.objects.filter(action="learning.quality.declare").exists()
 
 
+def test_a_premium_course_description_is_held_to_its_limit(world: World, association_staff) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as error:
+        premium.premium_declare(
+            actor=association_staff,
+            organiser=association(),
+            year=YEAR,
+            title="简介过长的精品课",
+            experts="王教授",
+            description="简" * 5001,
+        )
+    assert error.value.message_dict == {"description": ["不能超过 5000 个字（现为 5001 个字）。"]}
+    assert not PremiumCourse.objects.filter(title="简介过长的精品课").exists()
+
+
 # --- Digital Technology Engineer ------------------------------------------------------------------------
 
 
@@ -505,3 +519,11 @@ def test_notifications_and_memos_are_stored_in_chinese_whatever_the_actors_langu
     assert cohort.notice.body.startswith(
         "专业方向：大数据。承训机构：济宁职业技术学院。培训8天，共80.0学时。"
     )
+
+
+def test_a_cohort_description_is_held_to_its_limit(world: World) -> None:
+    with pytest.raises(ValidationError) as error:
+        make_cohort(world, title="说明过长的培训班", description="简" * 5001)
+    assert error.value.message_dict == {"description": ["不能超过 5000 个字（现为 5001 个字）。"]}
+    assert not DigitalCohort.objects.filter(title="说明过长的培训班").exists()
+    assert len(make_cohort(world, description="简" * 5000).description) == 5000
